@@ -1,0 +1,68 @@
+import type { AccessListEntry, ApiKey } from '../atlas/types.ts';
+
+/** One key with its whole access list, as the sweep read it. */
+export interface KeyInventory {
+  readonly key: ApiKey;
+  readonly accessList: readonly AccessListEntry[];
+}
+
+/** What the planner sees of one organization (or one chunk of it, on a continued sweep). */
+export interface Inventory {
+  readonly orgId: string;
+  readonly keys: readonly KeyInventory[];
+  /** Public key of the credentials the worker runs with; that key is never touched. */
+  readonly selfPublicKey?: string;
+  /** Write actions already executed for this org earlier in the same run (continued sweeps); counts toward the cap. */
+  readonly priorWrites?: number;
+}
+
+/** Timestamps and figures that justify an action; all that an auditor needs to check it. */
+export interface Evidence {
+  readonly publicKey: string;
+  readonly desc?: string;
+  /** Newest `lastUsed` over the key's (or the entry's) access list; ISO-8601. */
+  readonly lastUsed?: string;
+  /** `created` of the entry, or of the newest never-used entry; ISO-8601. */
+  readonly created?: string;
+  /** Whole days since the reference time (lastUsed or created). */
+  readonly idleDays?: number;
+  /** The limit (days) that was crossed. */
+  readonly limitDays?: number;
+  /** Expiry date found in the description (YYYY-MM-DD). */
+  readonly expiresOn?: string;
+}
+
+interface ActionBase {
+  readonly orgId: string;
+  readonly apiUserId: string;
+  /** Human-readable, one line. */
+  readonly reason: string;
+  readonly evidence: Evidence;
+}
+
+export type Action =
+  | (ActionBase & { readonly kind: 'pruneAccessListEntry'; readonly entry: string })
+  | (ActionBase & { readonly kind: 'unassignFromProject'; readonly groupId: string })
+  | (ActionBase & { readonly kind: 'deleteOrgKey' });
+
+export type ActionKind = Action['kind'];
+
+/** Something the operator should know that leads to no write. */
+export interface Finding {
+  readonly orgId: string;
+  readonly apiUserId: string;
+  readonly kind: 'usage-unknown' | 'protected' | 'self' | 'protected-entry';
+  readonly reason: string;
+  readonly evidence: Evidence;
+}
+
+export interface Plan {
+  readonly orgId: string;
+  /** Write actions in safe execution order. Empty when the cap tripped. */
+  readonly actions: readonly Action[];
+  readonly findings: readonly Finding[];
+  /** Set when the plan was over `maxDeletionsPerRun`: nothing is executed for this org. */
+  readonly capTripped?: { readonly limit: number; readonly planned: number; readonly priorWrites: number };
+  readonly keysScanned: number;
+  readonly entriesScanned: number;
+}

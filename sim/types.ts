@@ -1,0 +1,168 @@
+/**
+ * Contract of the local Atlas simulator (a real HTTP server on 127.0.0.1). Tests, the quick start and the
+ * benchmarks use only what is declared here.
+ */
+
+export interface SimAccessListEntry {
+  /** Normalised: an IPv4/IPv6 address, or a CIDR block. */
+  cidrBlock: string;
+  /** Set when the entry is a single address (`/32` or `/128`). */
+  ipAddress?: string;
+  created: string;
+  lastUsed?: string;
+  lastUsedAddress?: string;
+  count: number;
+}
+
+export interface SimRole {
+  orgId?: string;
+  groupId?: string;
+  roleName: string;
+}
+
+export interface SimApiKey {
+  id: string;
+  publicKey: string;
+  /** Plain text; never returned by list endpoints (they return it masked). */
+  privateKey: string;
+  desc: string;
+  orgId: string;
+  roles: SimRole[];
+  accessList: SimAccessListEntry[];
+}
+
+export interface SimServiceAccount {
+  clientId: string;
+  clientSecret: string;
+  orgId: string;
+  /** Org-level role names, e.g. ORG_OWNER. */
+  roles: string[];
+}
+
+export interface SimProject {
+  id: string;
+  name: string;
+  orgId: string;
+}
+
+export interface SimOrg {
+  id: string;
+  name: string;
+}
+
+/** The whole mutable state. Tests may read and change it directly. */
+export interface SimState {
+  orgs: SimOrg[];
+  projects: SimProject[];
+  /** Insertion order is listing order. */
+  apiKeys: SimApiKey[];
+  serviceAccounts: SimServiceAccount[];
+}
+
+export interface SeedSpec {
+  /** PRNG seed; the same spec always yields the same state. @default 1 */
+  seed?: number;
+  /** @default 1 */
+  orgs?: number;
+  /** @default 3 */
+  projectsPerOrg?: number;
+  /** Keys per org besides the worker's own. @default 20 */
+  keysPerOrg?: number;
+  /** Access-list entries per key, inclusive range. @default [1, 3] */
+  entriesPerKey?: [number, number];
+  /** Fraction of keys whose entries are all old (idle ≥ 200 days) or never used. @default 0.2 */
+  staleFraction?: number;
+  /** Fraction of keys with no access list at all. @default 0.05 */
+  noAccessListFraction?: number;
+  /** Reference "now" for generated ages. @default the real clock */
+  now?: Date;
+}
+
+/** Credentials the seed creates for the worker: an Org Owner API key and an Org Owner service account per org. */
+export interface SimWorkerCredentials {
+  orgId: string;
+  apiKeyId: string;
+  publicKey: string;
+  privateKey: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface RateLimitOptions {
+  /** @default 500 */
+  orgCapacity?: number;
+  /** @default 250 */
+  orgRefillPerMinute?: number;
+  /** @default 1200 */
+  projectCapacity?: number;
+  /** @default 500 */
+  projectRefillPerMinute?: number;
+  /** Refill this many times faster than real time. @default 1 */
+  timeScale?: number;
+  /** Send RateLimit-Limit / RateLimit-Remaining headers. @default true */
+  headers?: boolean;
+  /** Send Retry-After on 429. @default true */
+  retryAfter?: boolean;
+}
+
+export type FaultKind =
+  | { kind: 'status'; status: number; errorCode?: string; retryAfterSeconds?: number }
+  | { kind: 'reset' } // destroy the socket mid-response
+  | { kind: 'hang' } // never answer
+  | { kind: 'malformed' } // 200 with a truncated JSON body
+  | { kind: 'latency'; ms: number };
+
+export interface FaultRule {
+  /** HTTP method to match, or any. */
+  method?: string;
+  /** Matched against the path (no query). A string matches as a substring. */
+  path?: string | RegExp;
+  /** Apply to this many matching requests, then stop. @default Infinity */
+  times?: number;
+  /** Skip this many matching requests first. @default 0 */
+  after?: number;
+  fault: FaultKind;
+}
+
+export interface SimulatorOptions {
+  /** @default 0 (ephemeral) */
+  port?: number;
+  /** Generated state, or a fixture. @default generate({}) */
+  seed?: SeedSpec;
+  fixture?: SimState;
+  /** Off unless given. */
+  rateLimit?: RateLimitOptions;
+  /** Added to every response. @default 0 */
+  latencyMs?: number;
+  /** Digest nonce lifetime; an older nonce gets 401 with stale=true. @default 300_000 */
+  nonceTtlMs?: number;
+  /** OAuth access-token lifetime in seconds (expires_in). @default 3600 */
+  tokenTtlSeconds?: number;
+  /** The address requests appear to come from (for lastUsed and the caller's own entry). @default '127.0.0.1' */
+  clientAddress?: string;
+  /** Clock for timestamps. @default () => new Date() */
+  now?: () => Date;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path with query. */
+  url: string;
+  status: number;
+  /** 'digest' | 'bearer' | 'basic' | 'none' */
+  auth: string;
+  at: number;
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:PORT` (origin only). */
+  readonly baseUrl: string;
+  readonly state: SimState;
+  /** Credentials of the worker, one per org, in org order. */
+  readonly workers: SimWorkerCredentials[];
+  readonly requests: RequestLogEntry[];
+  /** Add a scripted fault; returns a function that removes it. */
+  addFault(rule: FaultRule): () => void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
