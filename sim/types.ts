@@ -43,6 +43,10 @@ export interface SimProject {
   id: string;
   name: string;
   orgId: string;
+  /** ISO-8601. @default the time in the id (an ObjectId) */
+  created?: string;
+  /** @default 0 */
+  clusterCount?: number;
 }
 
 export interface SimOrg {

@@ -132,6 +132,14 @@ export interface AtlasClientOptions {
   readonly onEvent?: (event: ClientEvent) => void;
   /** Injected for tests. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Full URL of the OAuth token endpoint, when it is not `{baseUrl}/api/oauth/token` (e.g. the API is reached
+   * through a proxy that does not serve the token endpoint).
+   * @default `${baseUrl}/api/oauth/token`
+   */
+  readonly tokenUrl?: string;
+  /** Clock (epoch ms) for token expiry, pacing and `Retry-After` dates; injected for tests. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface PacingOptions {

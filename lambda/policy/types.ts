@@ -1,4 +1,5 @@
 import type { AccessListEntry, ApiKey } from '../atlas/types.ts';
+import type { AccessListAddress } from '../validation/access-list-entry.ts';
 
 /** One key with its whole access list, as the sweep read it. */
 export interface KeyInventory {
@@ -66,3 +67,41 @@ export interface Plan {
   readonly keysScanned: number;
   readonly entriesScanned: number;
 }
+
+// Planner internals: shared by the planner's helper files, not part of its contract.
+
+/** What one entry's timestamps say. `known: false` (no usable timestamp) is never stale. */
+export type EntryUsage =
+  | { readonly known: false; readonly why: string }
+  | {
+      readonly known: true;
+      /** The timestamp the age is measured from: `lastUsed`, or `created` for an entry never used. */
+      readonly field: 'lastUsed' | 'created';
+      readonly at: string;
+      readonly atMs: number;
+      readonly idleDays: number;
+      /** `accessListIdleDays` or `neverUsedGraceDays`, after `field`. */
+      readonly limitDays: number;
+      readonly stale: boolean;
+    };
+
+/** One access-list entry as the planner judged it. */
+export interface EntryAssessment {
+  /** Position in the key's access list (0-based), for messages. */
+  readonly index: number;
+  /** Absent when the entry has no valid `cidrBlock`/`ipAddress`, or the two disagree. */
+  readonly address?: AccessListAddress;
+  readonly usage: EntryUsage;
+}
+
+/** A key's last use over its whole access list. */
+export type KeyUsage =
+  | { readonly known: false; readonly why: string; readonly noEntries: boolean }
+  | {
+      readonly known: true;
+      readonly idleDays: number;
+      /** Newest `lastUsed` over the entries, when any was used. */
+      readonly lastUsed?: string;
+      /** Newest `created` over the never-used entries, when there are any. */
+      readonly created?: string;
+    };

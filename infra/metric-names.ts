@@ -1,0 +1,48 @@
+/**
+ * The worker's own CloudWatch metrics: names, the dimension they carry and the defaults of the namespace.
+ *
+ * Plain constants with no CDK import, so that the Lambda code (Powertools Metrics) and the infrastructure
+ * (alarms, dashboard) share one spelling of every name.
+ */
+
+/** Value of `POWERTOOLS_SERVICE_NAME`, and of the `service` dimension that Powertools Metrics adds to every metric. */
+export const SERVICE_NAME = 'atlas-key-worker';
+
+/** The one dimension that alarms and the dashboard select on. Metrics emitted with more dimensions are other series. */
+export const SERVICE_DIMENSION = 'service';
+
+/** Default CloudWatch namespace (`POWERTOOLS_METRICS_NAMESPACE`). */
+export const DEFAULT_METRICS_NAMESPACE = 'AtlasKeyWorker';
+
+/** Metric names, keyed by what the code counts. Units in the comments are the ones the Lambda emits. */
+export const METRIC_NAMES = {
+  /** Org API keys read during a sweep (Count). */
+  keysScanned: 'KeysScanned',
+  /** Access-list entries read during a sweep (Count). */
+  entriesScanned: 'EntriesScanned',
+  /** Write actions in the plan (Count). */
+  actionsPlanned: 'ActionsPlanned',
+  /** Write actions executed successfully (Count). */
+  actionsDone: 'ActionsDone',
+  /** Write actions whose target was already gone, a 404 on DELETE (Count). */
+  actionsAlreadyAbsent: 'ActionsAlreadyAbsent',
+  /** Write actions not executed: dry run, deadline, protected (Count). */
+  actionsSkipped: 'ActionsSkipped',
+  /** Write actions that failed (Count). */
+  actionsFailed: 'ActionsFailed',
+  /** HTTP requests sent to the Atlas / Ops Manager API (Count). */
+  apiRequests: 'ApiRequests',
+  /** Responses with status 429 (Count). */
+  rateLimited: 'RateLimited',
+  /** Retried requests (Count). */
+  retries: 'Retries',
+  /** Wall-clock time of one sweep or command (Milliseconds). */
+  runDuration: 'RunDuration',
+  /** Plans over `maxDeletionsPerRun`, of which nothing was executed (Count). */
+  safetyCapTrips: 'SafetyCapTrips',
+  /** Queue commands that failed validation or execution (Count). */
+  commandsFailed: 'CommandsFailed',
+} as const;
+
+export type MetricKey = keyof typeof METRIC_NAMES;
+export type MetricName = (typeof METRIC_NAMES)[MetricKey];

@@ -1,0 +1,14 @@
+export { createAtlasClient } from './create-atlas-client.ts';
+export {
+  AtlasAbortedError,
+  AtlasApiError,
+  AtlasAuthError,
+  AtlasDeadlineError,
+  type AtlasErrorDetails,
+  type AtlasErrorKind,
+  AtlasMalformedResponseError,
+  AtlasNetworkError,
+  AtlasTimeoutError,
+} from './errors.ts';
+export { redact } from './redact.ts';
+export type * from './types.ts';

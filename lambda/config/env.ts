@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { InputValidationError } from '../validation/errors.ts';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The Lambda's environment, validated once at start-up. Unknown variables are ignored (it is an environment). */
+export const workerEnvSchema = z.object({
+  /** Secrets Manager secret (name or ARN) with the Atlas credentials. Absent: the Atlas CLI variables are used. */
+  ATLAS_SECRET_ID: z.string().min(1).optional(),
+  /** The policy JSON (see lambda/policy/schema.ts). */
+  KEY_POLICY: z.string().min(2, { message: 'must be the policy JSON' }),
+  /** The work queue, for sweep continuations and scheduled fan-out. Absent: no continuation is enqueued. */
+  WORK_QUEUE_URL: z.url().optional(),
+  /** How long the secret is cached across invocations. */
+  SECRET_MAX_AGE_SECONDS: positiveInt(300),
+  /** A sweep stops scanning this long before the Lambda's deadline, to execute and enqueue a continuation. */
+  SWEEP_MARGIN_SECONDS: positiveInt(60),
+  /** Speeds up the client's pacing buckets; only for tests against a time-scaled simulator. */
+  ATLAS_RATE_LIMIT_TIME_SCALE: z.coerce.number().positive().default(1),
+});
+
+export type WorkerEnv = z.output<typeof workerEnvSchema>;
+
+export function parseWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
+  const result = workerEnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new InputValidationError(name, issue?.message ?? 'is invalid');
+  }
+  return result.data;
+}

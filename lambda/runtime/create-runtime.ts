@@ -1,0 +1,217 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { AtlasClientOptions } from '../atlas/types.ts';
+import { parseCommand } from '../commands/parse-command.ts';
+import type { Command } from '../commands/schema.ts';
+import { parseWorkerEnv } from '../config/env.ts';
+import { envSource } from '../credentials/env-source.ts';
+import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
+import { parsePolicy } from '../policy/parse-policy.ts';
+import { auditRecord } from '../telemetry/audit-record.ts';
+import { publishStats } from '../telemetry/publish-stats.ts';
+import { redactSecrets } from '../telemetry/redact.ts';
+import { AtlasSession, selfPublicKeyOf } from '../worker/atlas-session.ts';
+import { describeError } from '../worker/describe-error.ts';
+import { RunStats } from '../worker/run-stats.ts';
+import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
+import { classifyEvent } from './classify-event.ts';
+import { enqueueCommands } from './enqueue-commands.ts';
+import { CommandFailedError } from './errors.ts';
+
+export interface RuntimeDependencies {
+  readonly secretsManager?: SecretsManagerClient;
+  readonly sqs?: SQSClient;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** Extra Atlas client options (tests shorten retries). */
+  readonly client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials' | 'onEvent'>>;
+}
+
+export interface CommandReport {
+  readonly command: Command;
+  readonly outcome: CommandOutcome;
+  readonly continuation?: Command;
+}
+
+/**
+ * Everything the Lambda needs, built once per container at module load: the validated config, the policy, the
+ * credential source, the Atlas session (pooled clients), logger and metrics. `handle` is the whole handler.
+ */
+export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies = {}) {
+  const config = parseWorkerEnv(env);
+  const policy = parsePolicy(config.KEY_POLICY, 'KEY_POLICY');
+  const logger = deps.logger ?? new Logger({ serviceName: 'atlas-key-worker', jsonReplacerFn: redactSecrets });
+  const metrics = deps.metrics ?? new Metrics({ serviceName: 'atlas-key-worker', namespace: 'AtlasKeyWorker' });
+  const source = config.ATLAS_SECRET_ID
+    ? secretsManagerSource({
+        secretId: config.ATLAS_SECRET_ID,
+        maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS,
+        ...(deps.secretsManager === undefined ? {} : { awsSdkV3Client: deps.secretsManager }),
+      })
+    : envSource(env);
+  let stats = new RunStats();
+  const session = new AtlasSession({
+    source,
+    onEvent: (event) => {
+      stats.recordClientEvent(event);
+      if (event.type === 'deprecation') logger.warn('Atlas API deprecation notice', { event });
+    },
+    client: { pacing: { timeScale: config.ATLAS_RATE_LIMIT_TIME_SCALE }, ...deps.client },
+  });
+  const sqs = deps.sqs ?? (config.WORK_QUEUE_URL ? new SQSClient({}) : undefined);
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const enqueue = async (commands: Command[]): Promise<boolean> => {
+    if (commands.length === 0) return true;
+    if (!config.WORK_QUEUE_URL || !sqs) {
+      logger.error('WORK_QUEUE_URL is not set: cannot enqueue follow-up commands', { commands });
+      stats.add('ContinuationsDropped', commands.length);
+      return false;
+    }
+    await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands);
+    return true;
+  };
+
+  /** Runs one validated command; throws CommandFailedError when any part of its work failed or was deferred. */
+  const execute = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
+    const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
+    if (command.action === 'sweep' && !org) {
+      throw new CommandFailedError(`orgId: ${command.orgId} is not in this worker's policy; add it to KEY_POLICY.orgs to sweep it`);
+    }
+    logger.info('command started', { command });
+    const outcome = await session.run(org, (client, resolved) => {
+      const selfPublicKey = selfPublicKeyOf(resolved);
+      return runCommand(command, {
+        client,
+        policy,
+        now: new Date(),
+        ...(selfPublicKey === undefined ? {} : { selfPublicKey }),
+        ...(deadline === undefined ? {} : { deadline }),
+        onResult: (result) => {
+          stats.recordResult(result);
+          const level = result.outcome === 'failed' ? 'error' : 'info';
+          logger[level]('action', auditRecord(result));
+        },
+        sweep: {
+          marginMs: config.SWEEP_MARGIN_SECONDS * 1000,
+          onProgress: (progress) => logger.debug('sweep progress', { progress }),
+          onFinding: (finding) => logger.info('finding', { finding }),
+          onCapTrip: (trip) => {
+            stats.add('SafetyCapTrips');
+            logger.error('safety cap tripped: nothing deleted for this org in this run', {
+              orgId: 'orgId' in command ? command.orgId : undefined,
+              ...trip,
+            });
+          },
+        },
+      });
+    });
+    let continuation: Command | undefined;
+    if (outcome.sweep) {
+      const sweep = outcome.sweep;
+      stats.add('KeysScanned', sweep.keysScanned);
+      stats.add('EntriesScanned', sweep.entriesScanned);
+      stats.add('ActionsPlanned', sweep.results.length);
+      stats.add('Findings', sweep.findingsTotal);
+      if (sweep.continuation) {
+        continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
+        if (await enqueue([continuation])) stats.add('Continuations');
+      }
+      const { results, findings, ...rest } = sweep;
+      logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, actions: results.length } });
+    } else {
+      stats.add('ActionsPlanned', outcome.results.length);
+    }
+    const failed = outcome.results.filter((r) => r.outcome === 'failed');
+    const deferred = outcome.results.filter((r) => r.outcome === 'skipped' && r.detail?.startsWith('deadline'));
+    if (failed.length > 0 || (deferred.length > 0 && !outcome.sweep)) {
+      throw new CommandFailedError(
+        `${failed.length} action(s) failed, ${deferred.length} deferred: ${failed[0]?.detail ?? deferred[0]?.detail ?? ''}`,
+      );
+    }
+    return { command, outcome, ...(continuation === undefined ? {} : { continuation }) };
+  };
+
+  const deadlineOf = (context: Context | undefined): number | undefined =>
+    typeof context?.getRemainingTimeInMillis === 'function' ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+
+  const recordHandler = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
+    try {
+      const command = parseCommand(record.body, 'message');
+      await execute(command, deadlineOf(context));
+    } catch (error) {
+      stats.add('CommandsFailed');
+      const { summary, details } = describeError(error);
+      logger.error('queue message failed; it will be retried, then moved to the DLQ', {
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        reason: summary,
+        error: details,
+      });
+      throw error;
+    }
+  };
+
+  const handle = async (event: unknown, context?: Context): Promise<SQSBatchResponse | Record<string, unknown>> => {
+    stats = new RunStats();
+    const started = Date.now();
+    if (context) logger.addContext(context);
+    try {
+      const classified = classifyEvent(event);
+      switch (classified.type) {
+        case 'sqs':
+          // One record at a time: records may touch the same org and share its rate-limit bucket.
+          return await processPartialResponse(classified.event, (record: SQSRecord) => recordHandler(record, context), processor, {
+            ...(context === undefined ? {} : { context }),
+            processInParallel: false,
+            throwOnFullBatchFailure: false,
+          });
+        case 'scheduled': {
+          const commands: Command[] = policy.orgs.map((org) => ({ action: 'sweep', orgId: org.orgId }));
+          if (config.WORK_QUEUE_URL) {
+            await enqueue(commands);
+            stats.add('SweepsFannedOut', commands.length);
+            logger.info('scheduled run: one sweep message per org enqueued', { orgs: commands.length });
+            return { fannedOut: commands.length };
+          }
+          const reports = [];
+          for (const command of commands) reports.push(await execute(command, deadlineOf(context)));
+          return { sweeps: reports.map(reportJson) };
+        }
+        case 'command': {
+          const command = parseCommand(classified.payload, 'event');
+          return reportJson(await execute(command, deadlineOf(context)));
+        }
+      }
+    } finally {
+      stats.add('RunDuration', Date.now() - started);
+      publishStats(metrics, stats);
+    }
+  };
+
+  return { handle, config, policy, session, logger };
+}
+
+function reportJson(report: CommandReport): Record<string, unknown> {
+  const { outcome } = report;
+  return {
+    command: report.command,
+    results: outcome.results.map((r) => auditRecord(r)),
+    ...(outcome.sweep
+      ? {
+          sweep: {
+            keysScanned: outcome.sweep.keysScanned,
+            entriesScanned: outcome.sweep.entriesScanned,
+            complete: outcome.sweep.complete,
+            findingsTotal: outcome.sweep.findingsTotal,
+            ...(outcome.sweep.capTripped ? { capTripped: outcome.sweep.capTripped } : {}),
+          },
+        }
+      : {}),
+    ...(report.continuation ? { continuation: report.continuation } : {}),
+  };
+}

@@ -1,0 +1,19 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { RunStats } from '../worker/run-stats.ts';
+
+const MILLISECONDS = new Set(['RunDuration']);
+
+/** Publishes one invocation's counters as CloudWatch EMF metrics (plus a per-ActionKind breakdown). */
+export function publishStats(metrics: Metrics, stats: RunStats): void {
+  for (const [name, value] of stats.counters) {
+    metrics.addMetric(name, MILLISECONDS.has(name) ? MetricUnit.Milliseconds : MetricUnit.Count, value);
+  }
+  for (const [name, kinds] of stats.byKind) {
+    for (const [kind, value] of kinds) {
+      const single = metrics.singleMetric();
+      single.addDimension('ActionKind', kind);
+      single.addMetric(name, MetricUnit.Count, value);
+    }
+  }
+  metrics.publishStoredMetrics();
+}

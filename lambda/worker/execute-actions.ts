@@ -1,0 +1,74 @@
+import type { AtlasClient, DeleteOutcome } from '../atlas/types.ts';
+import type { Action, ActionKind } from '../policy/types.ts';
+import { describeError } from './describe-error.ts';
+import { mapConcurrent } from './map-concurrent.ts';
+import type { ActionResult } from './types.ts';
+
+export interface ExecuteOptions {
+  readonly client: AtlasClient;
+  /** When true, no request is sent: every action ends `skipped` ("dry run"). */
+  readonly dryRun: boolean;
+  /** Actions in flight at once within one phase. @default 4 */
+  readonly concurrency?: number;
+  /** Absolute deadline (epoch ms); an action that cannot start `marginMs` before it is skipped. */
+  readonly deadline?: number;
+  /** @default 1000 */
+  readonly marginMs?: number;
+  /** Called as each action ends (audit records, metrics, progress). */
+  readonly onResult?: (result: ActionResult) => void;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** Least destructive first: if a run is cut short, what is left undone is the most destructive part. */
+const PHASES: readonly ActionKind[] = ['pruneAccessListEntry', 'unassignFromProject', 'deleteOrgKey'];
+
+/**
+ * Executes write actions phase by phase (prune, unassign, delete), with bounded concurrency inside a phase.
+ * Never throws for one action's failure: every action gets an outcome. Results come back in input order.
+ */
+export async function executeActions(actions: readonly Action[], options: ExecuteOptions): Promise<ActionResult[]> {
+  const clock = options.clock ?? Date.now;
+  const results = new Array<ActionResult>(actions.length);
+  for (const phase of PHASES) {
+    const indexes = actions.flatMap((action, index) => (action.kind === phase ? [index] : []));
+    await mapConcurrent(indexes, options.concurrency ?? 4, async (index) => {
+      const result = await executeOne(actions[index] as Action, options, clock);
+      results[index] = result;
+      options.onResult?.(result);
+    });
+  }
+  return results;
+}
+
+async function executeOne(action: Action, options: ExecuteOptions, clock: () => number): Promise<ActionResult> {
+  const started = clock();
+  const finish = (rest: Omit<ActionResult, 'action' | 'durationMs'>): ActionResult => ({
+    action,
+    ...rest,
+    durationMs: clock() - started,
+  });
+  if (options.dryRun) return finish({ outcome: 'skipped', detail: 'dry run: no request sent' });
+  if (options.deadline !== undefined && clock() > options.deadline - (options.marginMs ?? 1000)) {
+    return finish({ outcome: 'skipped', detail: 'deadline reached before the action could start' });
+  }
+  try {
+    const outcome = await send(action, options);
+    return finish({ outcome });
+  } catch (error) {
+    const { summary, details } = describeError(error);
+    return finish({ outcome: 'failed', detail: summary, error: details });
+  }
+}
+
+function send(action: Action, options: ExecuteOptions): Promise<DeleteOutcome> {
+  const call = options.deadline === undefined ? {} : { deadline: options.deadline };
+  switch (action.kind) {
+    case 'pruneAccessListEntry':
+      return options.client.deleteAccessListEntry(action.orgId, action.apiUserId, action.entry, call);
+    case 'unassignFromProject':
+      return options.client.removeKeyFromProject(action.groupId, action.apiUserId, call);
+    case 'deleteOrgKey':
+      return options.client.deleteOrgKey(action.orgId, action.apiUserId, call);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Action, Finding } from '../policy/types.ts';
+
+/** How one action ended. `skipped` always carries why (dry run, deadline, protected, ...). */
+export type Outcome = 'done' | 'already-absent' | 'skipped' | 'failed';
+
+export interface ActionResult {
+  readonly action: Action;
+  readonly outcome: Outcome;
+  /** Why it was skipped, or the error's one-line summary when it failed. */
+  readonly detail?: string;
+  /** Structured error (status, errorCode, ...) when it failed; never holds credentials. */
+  readonly error?: Record<string, unknown>;
+  readonly durationMs: number;
+}
+
+/** A point where a long sweep stopped and the next invocation resumes. */
+export interface SweepCursor {
+  /** Position in the org's key listing (0-based, counting keys still present). */
+  readonly offset: number;
+  /** Write actions already done in this run; they count toward the per-run cap. */
+  readonly writes: number;
+  /** Correlates the invocations of one run in logs. */
+  readonly runId: string;
+}
+
+export interface SweepSummary {
+  readonly orgId: string;
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly keysScanned: number;
+  readonly entriesScanned: number;
+  readonly results: readonly ActionResult[];
+  /** Findings (no write), at most `findingsLimit` kept; `findingsTotal` counts all. */
+  readonly findings: readonly Finding[];
+  readonly findingsTotal: number;
+  readonly capTripped?: { readonly limit: number; readonly planned: number; readonly priorWrites: number };
+  /** Set when the sweep stopped before the end of the org (deadline); resume from here. */
+  readonly continuation?: SweepCursor;
+  /** True when the whole org was visited (in this invocation or, with a cursor, across the run). */
+  readonly complete: boolean;
+  readonly durationMs: number;
+}
+
+/** Progress of a sweep, reported after every page of keys. */
+export interface SweepProgress {
+  readonly orgId: string;
+  readonly keysScanned: number;
+  readonly entriesScanned: number;
+  readonly actionsPlanned: number;
+  readonly totalKeys?: number;
+}

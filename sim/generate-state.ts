@@ -1,0 +1,224 @@
+import { mulberry32 } from './mulberry32.ts';
+import type { SeedSpec, SimAccessListEntry, SimApiKey, SimRole, SimState, SimWorkerCredentials } from './types.ts';
+import { isoSeconds } from './views.ts';
+
+const DAY_MS = 86_400_000;
+const DESCRIPTIONS = [
+  'ci-deploy',
+  'terraform',
+  'backup-job',
+  'monitoring',
+  'data-pipeline',
+  'airflow',
+  'grafana',
+  'legacy-etl',
+  'support-script',
+  'dev-laptop',
+  'analytics-export',
+  'k8s-operator',
+];
+const PROJECT_SUFFIXES = ['prod', 'staging', 'dev', 'analytics', 'sandbox'];
+const PROJECT_ROLES = ['GROUP_OWNER', 'GROUP_READ_ONLY', 'GROUP_DATA_ACCESS_READ_WRITE', 'GROUP_CLUSTER_MANAGER'];
+const DOC_NETS = ['192.0.2', '198.51.100', '203.0.113'];
+/** Description marker some teams use; the policy may read it. */
+export const EXPIRY_MARKER = 'expires:2025-06-30';
+/** Description of the worker's own key in every org. */
+export const WORKER_KEY_DESC = 'atlas-key-worker';
+
+type Usage = 'fresh' | 'idle' | 'stale' | 'no-access-list';
+
+/**
+ * Builds a deterministic state from `spec` (mulberry32): per org, its projects, the worker's Org Owner API key
+ * (first in the org's listing, access list `127.0.0.1` used an hour ago) and Org Owner service account, then
+ * `keysPerOrg` keys that are fresh (used within 30 days), idle (last used 100–170 days ago), stale (entries
+ * last used 200–400 days ago or never) or without an access list. Ages are relative to `spec.now`.
+ */
+export function generateState(spec: SeedSpec = {}): { state: SimState; workers: SimWorkerCredentials[] } {
+  const orgCount = wholeNumber('orgs', spec.orgs ?? 1);
+  const projectsPerOrg = wholeNumber('projectsPerOrg', spec.projectsPerOrg ?? 3);
+  const keysPerOrg = wholeNumber('keysPerOrg', spec.keysPerOrg ?? 20);
+  const [minEntries, maxEntries] = spec.entriesPerKey ?? [1, 3];
+  wholeNumber('entriesPerKey[0]', minEntries);
+  if (wholeNumber('entriesPerKey[1]', maxEntries) < minEntries) {
+    throw new RangeError(`entriesPerKey must be [min, max] with min ≤ max (given [${minEntries}, ${maxEntries}])`);
+  }
+  const staleFraction = fraction('staleFraction', spec.staleFraction ?? 0.2);
+  const noAccessListFraction = fraction('noAccessListFraction', spec.noAccessListFraction ?? 0.05);
+  const nowMs = (spec.now ?? new Date()).getTime();
+
+  const random = mulberry32(spec.seed ?? 1);
+  const between = (low: number, high: number) => low + random() * (high - low);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const hex8 = () => Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  let counter = 0;
+  // ObjectId-like: creation seconds, 4 random bytes, a counter (so ids never collide).
+  const objectId = (ageDays: number) => {
+    counter += 1;
+    const seconds = Math.max(0, Math.floor((nowMs - ageDays * DAY_MS) / 1000));
+    return `${seconds.toString(16).padStart(8, '0').slice(-8)}${hex8()}${counter.toString(16).padStart(8, '0')}`;
+  };
+  const usedPublicKeys = new Set<string>();
+  const publicKey = () => {
+    for (;;) {
+      let text = '';
+      for (let at = 0; at < 8; at += 1) text += String.fromCharCode(97 + Math.floor(random() * 26));
+      if (!usedPublicKeys.has(text)) {
+        usedPublicKeys.add(text);
+        return text;
+      }
+    }
+  };
+  const privateKey = () => {
+    const text = hex8() + hex8() + hex8() + hex8();
+    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20, 32)}`;
+  };
+  const ago = (days: number) => isoSeconds(new Date(nowMs - days * DAY_MS));
+
+  /** One address or block, normalised, with an address inside it for `lastUsedAddress`. */
+  const address = (): { cidrBlock: string; single: boolean; inside: string } => {
+    const kind = random();
+    const byte = () => 1 + Math.floor(random() * 254);
+    const group = () => (1 + Math.floor(random() * 0xfffe)).toString(16);
+    if (kind < 0.35) {
+      const ip = `${pick(DOC_NETS)}.${byte()}`;
+      return { cidrBlock: ip, single: true, inside: ip };
+    }
+    if (kind < 0.5) {
+      const ip = `10.${byte()}.${byte()}.${byte()}`;
+      return { cidrBlock: ip, single: true, inside: ip };
+    }
+    if (kind < 0.75) {
+      const net = pick(DOC_NETS);
+      if (random() < 0.5) return { cidrBlock: `${net}.0/24`, single: false, inside: `${net}.${byte()}` };
+      const start = 16 * Math.floor(random() * 16);
+      return { cidrBlock: `${net}.${start}/28`, single: false, inside: `${net}.${start + 1 + Math.floor(random() * 14)}` };
+    }
+    if (kind < 0.9) {
+      const ip = random() < 0.5 ? `2001:db8::${group()}` : `2001:db8:${group()}::${group()}`;
+      return { cidrBlock: ip, single: true, inside: ip };
+    }
+    if (random() < 0.3) return { cidrBlock: '2001:db8::/32', single: false, inside: `2001:db8::${group()}` };
+    const net = group();
+    return { cidrBlock: `2001:db8:${net}::/48`, single: false, inside: `2001:db8:${net}::${group()}` };
+  };
+
+  const state: SimState = { orgs: [], projects: [], apiKeys: [], serviceAccounts: [] };
+  const workers: SimWorkerCredentials[] = [];
+
+  for (let orgAt = 0; orgAt < orgCount; orgAt += 1) {
+    const org = { id: objectId(between(900, 1500)), name: `sim-org-${orgAt + 1}` };
+    state.orgs.push(org);
+    const projectIds: string[] = [];
+    for (let projectAt = 0; projectAt < projectsPerOrg; projectAt += 1) {
+      const ageDays = between(30, 900);
+      const round = Math.floor(projectAt / PROJECT_SUFFIXES.length);
+      const suffix = `${PROJECT_SUFFIXES[projectAt % PROJECT_SUFFIXES.length]}${round > 0 ? `-${round + 1}` : ''}`;
+      const project = {
+        id: objectId(ageDays),
+        name: `${org.name}-${suffix}`,
+        orgId: org.id,
+        created: ago(ageDays),
+        clusterCount: Math.floor(random() * 6),
+      };
+      state.projects.push(project);
+      projectIds.push(project.id);
+    }
+
+    const worker: SimApiKey = {
+      id: objectId(60),
+      publicKey: publicKey(),
+      privateKey: privateKey(),
+      desc: WORKER_KEY_DESC,
+      orgId: org.id,
+      roles: [{ orgId: org.id, roleName: 'ORG_OWNER' }],
+      accessList: [
+        { cidrBlock: '127.0.0.1', ipAddress: '127.0.0.1', created: ago(60), lastUsed: ago(1 / 24), lastUsedAddress: '127.0.0.1', count: 1000 },
+      ],
+    };
+    state.apiKeys.push(worker);
+    const account = {
+      clientId: `mdb_sa_id_${hex8()}${hex8()}${hex8()}`,
+      clientSecret: `mdb_sa_sk_${hex8()}${hex8()}${hex8()}${hex8()}`,
+      orgId: org.id,
+      roles: ['ORG_OWNER'],
+    };
+    state.serviceAccounts.push(account);
+    workers.push({
+      orgId: org.id,
+      apiKeyId: worker.id,
+      publicKey: worker.publicKey,
+      privateKey: worker.privateKey,
+      clientId: account.clientId,
+      clientSecret: account.clientSecret,
+    });
+
+    for (let keyAt = 0; keyAt < keysPerOrg; keyAt += 1) {
+      const draw = random();
+      const usage: Usage =
+        draw < noAccessListFraction
+          ? 'no-access-list'
+          : draw < noAccessListFraction + staleFraction
+            ? 'stale'
+            : draw < noAccessListFraction + staleFraction + 0.1
+              ? 'idle'
+              : 'fresh';
+      const idleDays = between(100, 170);
+      const createdDays =
+        usage === 'stale' ? between(200, 400) : usage === 'idle' ? idleDays + between(5, 500) : between(30, 900);
+
+      const roles: SimRole[] = [{ orgId: org.id, roleName: random() < 0.6 ? 'ORG_MEMBER' : 'ORG_READ_ONLY' }];
+      const projectRoles = Math.min(projectIds.length, Math.floor(random() * 3));
+      const chosen = new Set<string>();
+      while (chosen.size < projectRoles) chosen.add(pick(projectIds));
+      for (const groupId of chosen) roles.push({ groupId, roleName: pick(PROJECT_ROLES) });
+
+      const entryCount = usage === 'no-access-list' ? 0 : minEntries + Math.floor(random() * (maxEntries - minEntries + 1));
+      const accessList: SimAccessListEntry[] = [];
+      const seen = new Set<string>();
+      for (let tries = 0; accessList.length < entryCount && tries < entryCount * 10; tries += 1) {
+        const { cidrBlock, single, inside } = address();
+        if (seen.has(cidrBlock)) continue;
+        seen.add(cidrBlock);
+        const first = accessList.length === 0;
+        // Days since last use, or undefined for never used. The first entry sets the key's newest use.
+        let usedDays: number | undefined;
+        if (usage === 'stale') usedDays = random() < 0.5 ? undefined : between(200, createdDays);
+        else if (usage === 'idle') usedDays = first ? idleDays : random() < 0.5 ? undefined : between(idleDays, createdDays);
+        else usedDays = first ? between(0, Math.min(30, createdDays)) : random() < 0.3 ? undefined : between(0, createdDays);
+        const entry: SimAccessListEntry = {
+          cidrBlock,
+          created: ago(createdDays - accessList.length / 1440),
+          count: usedDays === undefined ? 0 : 1 + Math.floor(random() * 5000),
+        };
+        if (single) entry.ipAddress = cidrBlock;
+        if (usedDays !== undefined) {
+          entry.lastUsed = ago(usedDays);
+          entry.lastUsedAddress = inside;
+        }
+        accessList.push(entry);
+      }
+
+      const base = pick(DESCRIPTIONS);
+      state.apiKeys.push({
+        id: objectId(createdDays),
+        publicKey: publicKey(),
+        privateKey: privateKey(),
+        desc: random() < 0.03 ? `${base} ${EXPIRY_MARKER}` : `${base}-${keyAt + 1}`,
+        orgId: org.id,
+        roles,
+        accessList,
+      });
+    }
+  }
+  return { state, workers };
+}
+
+function wholeNumber(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0 (given ${value})`);
+  return value;
+}
+
+function fraction(name: string, value: number): number {
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1 inclusive (given ${value})`);
+  return value;
+}
