@@ -1,6 +1,5 @@
 import { mulberry32 } from './mulberry32.ts';
 import type { SeedSpec, SimAccessListEntry, SimApiKey, SimRole, SimState, SimWorkerCredentials } from './types.ts';
-import { isoSeconds } from './views.ts';
 
 const DAY_MS = 86_400_000;
 const DESCRIPTIONS = [
@@ -49,19 +48,18 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
   const random = mulberry32(spec.seed ?? 1);
   const between = (low: number, high: number) => low + random() * (high - low);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const hex8 = () => Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const randomHex = () => hex8(random() * 0x1_0000_0000);
   let counter = 0;
   // ObjectId-like: creation seconds, 4 random bytes, a counter (so ids never collide).
   const objectId = (ageDays: number) => {
     counter += 1;
-    const seconds = Math.max(0, Math.floor((nowMs - ageDays * DAY_MS) / 1000));
-    return `${seconds.toString(16).padStart(8, '0').slice(-8)}${hex8()}${counter.toString(16).padStart(8, '0')}`;
+    return hex8((nowMs - ageDays * DAY_MS) / 1000) + randomHex() + hex8(counter);
   };
   const usedPublicKeys = new Set<string>();
+  const letter = () => 97 + Math.floor(random() * 26);
   const publicKey = () => {
     for (;;) {
-      let text = '';
-      for (let at = 0; at < 8; at += 1) text += String.fromCharCode(97 + Math.floor(random() * 26));
+      const text = String.fromCharCode(letter(), letter(), letter(), letter(), letter(), letter(), letter(), letter());
       if (!usedPublicKeys.has(text)) {
         usedPublicKeys.add(text);
         return text;
@@ -69,38 +67,11 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
     }
   };
   const privateKey = () => {
-    const text = hex8() + hex8() + hex8() + hex8();
-    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20, 32)}`;
+    const a = randomHex();
+    const b = randomHex();
+    return `${randomHex()}-${a.slice(0, 4)}-${a.slice(4)}-${b.slice(0, 4)}-${b.slice(4)}${randomHex()}`;
   };
-  const ago = (days: number) => isoSeconds(new Date(nowMs - days * DAY_MS));
-
-  /** One address or block, normalised, with an address inside it for `lastUsedAddress`. */
-  const address = (): { cidrBlock: string; single: boolean; inside: string } => {
-    const kind = random();
-    const byte = () => 1 + Math.floor(random() * 254);
-    const group = () => (1 + Math.floor(random() * 0xfffe)).toString(16);
-    if (kind < 0.35) {
-      const ip = `${pick(DOC_NETS)}.${byte()}`;
-      return { cidrBlock: ip, single: true, inside: ip };
-    }
-    if (kind < 0.5) {
-      const ip = `10.${byte()}.${byte()}.${byte()}`;
-      return { cidrBlock: ip, single: true, inside: ip };
-    }
-    if (kind < 0.75) {
-      const net = pick(DOC_NETS);
-      if (random() < 0.5) return { cidrBlock: `${net}.0/24`, single: false, inside: `${net}.${byte()}` };
-      const start = 16 * Math.floor(random() * 16);
-      return { cidrBlock: `${net}.${start}/28`, single: false, inside: `${net}.${start + 1 + Math.floor(random() * 14)}` };
-    }
-    if (kind < 0.9) {
-      const ip = random() < 0.5 ? `2001:db8::${group()}` : `2001:db8:${group()}::${group()}`;
-      return { cidrBlock: ip, single: true, inside: ip };
-    }
-    if (random() < 0.3) return { cidrBlock: '2001:db8::/32', single: false, inside: `2001:db8::${group()}` };
-    const net = group();
-    return { cidrBlock: `2001:db8:${net}::/48`, single: false, inside: `2001:db8:${net}::${group()}` };
-  };
+  const ago = (days: number) => isoSeconds(nowMs - days * DAY_MS);
 
   const state: SimState = { orgs: [], projects: [], apiKeys: [], serviceAccounts: [] };
   const workers: SimWorkerCredentials[] = [];
@@ -132,13 +103,20 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
       orgId: org.id,
       roles: [{ orgId: org.id, roleName: 'ORG_OWNER' }],
       accessList: [
-        { cidrBlock: '127.0.0.1', ipAddress: '127.0.0.1', created: ago(60), lastUsed: ago(1 / 24), lastUsedAddress: '127.0.0.1', count: 1000 },
+        {
+          cidrBlock: '127.0.0.1',
+          ipAddress: '127.0.0.1',
+          created: ago(60),
+          lastUsed: ago(1 / 24),
+          lastUsedAddress: '127.0.0.1',
+          count: 1000,
+        },
       ],
     };
     state.apiKeys.push(worker);
     const account = {
-      clientId: `mdb_sa_id_${hex8()}${hex8()}${hex8()}`,
-      clientSecret: `mdb_sa_sk_${hex8()}${hex8()}${hex8()}${hex8()}`,
+      clientId: `mdb_sa_id_${randomHex()}${randomHex()}${randomHex()}`,
+      clientSecret: `mdb_sa_sk_${randomHex()}${randomHex()}${randomHex()}${randomHex()}`,
       orgId: org.id,
       roles: ['ORG_OWNER'],
     };
@@ -168,32 +146,29 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
 
       const roles: SimRole[] = [{ orgId: org.id, roleName: random() < 0.6 ? 'ORG_MEMBER' : 'ORG_READ_ONLY' }];
       const projectRoles = Math.min(projectIds.length, Math.floor(random() * 3));
-      const chosen = new Set<string>();
-      while (chosen.size < projectRoles) chosen.add(pick(projectIds));
-      for (const groupId of chosen) roles.push({ groupId, roleName: pick(PROJECT_ROLES) });
+      while (roles.length <= projectRoles) {
+        const groupId = pick(projectIds);
+        if (!roles.some((role) => role.groupId === groupId)) roles.push({ groupId, roleName: pick(PROJECT_ROLES) });
+      }
 
       const entryCount = usage === 'no-access-list' ? 0 : minEntries + Math.floor(random() * (maxEntries - minEntries + 1));
       const accessList: SimAccessListEntry[] = [];
-      const seen = new Set<string>();
+      const created = ago(createdDays);
       for (let tries = 0; accessList.length < entryCount && tries < entryCount * 10; tries += 1) {
-        const { cidrBlock, single, inside } = address();
-        if (seen.has(cidrBlock)) continue;
-        seen.add(cidrBlock);
+        const { cidrBlock, single, inside } = randomAddress(random);
+        if (accessList.some((entry) => entry.cidrBlock === cidrBlock)) continue;
         const first = accessList.length === 0;
         // Days since last use, or undefined for never used. The first entry sets the key's newest use.
         let usedDays: number | undefined;
         if (usage === 'stale') usedDays = random() < 0.5 ? undefined : between(200, createdDays);
         else if (usage === 'idle') usedDays = first ? idleDays : random() < 0.5 ? undefined : between(idleDays, createdDays);
         else usedDays = first ? between(0, Math.min(30, createdDays)) : random() < 0.3 ? undefined : between(0, createdDays);
-        const entry: SimAccessListEntry = {
-          cidrBlock,
-          created: ago(createdDays - accessList.length / 1440),
-          count: usedDays === undefined ? 0 : 1 + Math.floor(random() * 5000),
-        };
+        const entry: SimAccessListEntry = { cidrBlock, created, count: 0 };
         if (single) entry.ipAddress = cidrBlock;
         if (usedDays !== undefined) {
           entry.lastUsed = ago(usedDays);
           entry.lastUsedAddress = inside;
+          entry.count = 1 + Math.floor(random() * 5000);
         }
         accessList.push(entry);
       }
@@ -211,6 +186,61 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
     }
   }
   return { state, workers };
+}
+
+/** One address or block, normalised, with an address inside it for `lastUsedAddress`. */
+function randomAddress(random: () => number): { cidrBlock: string; single: boolean; inside: string } {
+  const kind = random();
+  const net = DOC_NETS[Math.floor(random() * DOC_NETS.length)] as string;
+  const byte = 1 + Math.floor(random() * 254);
+  const group = (1 + Math.floor(random() * 0xfffe)).toString(16);
+  const group2 = (1 + Math.floor(random() * 0xfffe)).toString(16);
+  if (kind < 0.35) {
+    const ip = `${net}.${byte}`;
+    return { cidrBlock: ip, single: true, inside: ip };
+  }
+  if (kind < 0.5) {
+    const ip = `10.${byte}.${1 + Math.floor(random() * 254)}.${1 + Math.floor(random() * 254)}`;
+    return { cidrBlock: ip, single: true, inside: ip };
+  }
+  if (kind < 0.65) return { cidrBlock: `${net}.0/24`, single: false, inside: `${net}.${byte}` };
+  if (kind < 0.75) {
+    const start = 16 * Math.floor(random() * 16);
+    return { cidrBlock: `${net}.${start}/28`, single: false, inside: `${net}.${start + 1 + (byte % 14)}` };
+  }
+  if (kind < 0.82) {
+    const ip = `2001:db8::${group}`;
+    return { cidrBlock: ip, single: true, inside: ip };
+  }
+  if (kind < 0.9) {
+    const ip = `2001:db8:${group}::${group2}`;
+    return { cidrBlock: ip, single: true, inside: ip };
+  }
+  if (kind < 0.93) return { cidrBlock: '2001:db8::/32', single: false, inside: `2001:db8::${group}` };
+  return { cidrBlock: `2001:db8:${group}::/48`, single: false, inside: `2001:db8:${group}::${group2}` };
+}
+
+/** 8 lowercase hex digits of an unsigned 32-bit value. */
+function hex8(value: number): string {
+  return (Math.floor(value) >>> 0).toString(16).padStart(8, '0');
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, at) => String(at).padStart(2, '0'));
+const dayCache = new Map<number, string>();
+
+/** `2024-05-01T12:00:00Z` from epoch ms, without a Date per call (the generator makes hundreds of thousands). */
+function isoSeconds(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const day = Math.floor(seconds / 86_400);
+  let date = dayCache.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayCache.set(day, date);
+  }
+  const inDay = seconds - day * 86_400;
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor((inDay % 3600) / 60);
+  return `${date}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[inDay % 60]}Z`;
 }
 
 function wholeNumber(name: string, value: number): number {

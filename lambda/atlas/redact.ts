@@ -11,8 +11,8 @@ const secrets = new Set<string>();
 const MIN_SECRET_LENGTH = 6;
 
 const PATTERNS: readonly RegExp[] = [
-  // Whole Authorization / Proxy-Authorization header lines, whatever the scheme.
-  /((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)[^\r\n"']*/gi,
+  // Authorization / Proxy-Authorization values, whatever the scheme: the rest of the line goes (better too much).
+  /((?:proxy-)?authorization)(["']?\s*[:=]\s*)[^\r\n]*/gi,
   // A scheme and its credentials wherever they appear on their own.
   /\b(Digest)\s+[^\r\n]*/g,
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,

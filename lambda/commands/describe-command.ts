@@ -22,7 +22,7 @@ function summary(command: Command): string {
       return `revoke leaked key ${key} everywhere in org ${command.orgId}${command.reason === undefined ? '' : ' (reason given)'}`;
     }
     case 'sweep': {
-      const mode = command.dryRun === true ? 'dry run' : 'dry run as the policy says';
+      const mode = command.dryRun === true ? 'forced dry run' : 'dry run or live per policy';
       const cursor = command.cursor;
       const resume =
         cursor === undefined ? '' : `, continuing run ${cursor.runId} at key ${cursor.offset} after ${cursor.writes} writes`;

@@ -42,5 +42,5 @@ export function selectPrunes(entries: readonly EntryAssessment[], guard: EntryGu
     else kept.push({ entry: youngest, reason });
   }
   const remaining = groups.size - prune.length;
-  return { prune: prune, kept };
+  return { prune: remaining > 0 ? prune : [], kept };
 }

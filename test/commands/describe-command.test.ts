@@ -23,11 +23,11 @@ describe('Function: describeCommand', () => {
     ],
     [
       { action: 'sweep', orgId: ORG_ID, dryRun: true },
-      `sweep: sweep org ${ORG_ID} (dry run)`,
+      `sweep: sweep org ${ORG_ID} (forced dry run)`,
     ],
     [
       { action: 'sweep', orgId: ORG_ID, cursor: { offset: 500, writes: 3, runId: 'run-7' } },
-      `sweep: sweep org ${ORG_ID} (dry run as the policy says, continuing run run-7 at key 500 after 3 writes)`,
+      `sweep: sweep org ${ORG_ID} (dry run or live per policy, continuing run run-7 at key 500 after 3 writes)`,
     ],
   ])('summarises %o on one line', (input, expected) => {
     expect(describeCommand(parseCommand(input))).toBe(expected);

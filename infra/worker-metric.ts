@@ -1,0 +1,25 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from './metric-names.ts';
+
+/** Options for one of the worker's own metrics. */
+export interface WorkerMetricOptions {
+  /** @default Stats.SUM */
+  readonly statistic?: string;
+  /** @default Duration.minutes(5) */
+  readonly period?: Duration;
+  /** @default - the metric name */
+  readonly label?: string;
+}
+
+/** A metric the Lambda emits through Powertools Metrics (EMF): `namespace`, dimension `service=atlas-key-worker`. */
+export function workerMetric(namespace: string, metricName: MetricName, options: WorkerMetricOptions = {}): Metric {
+  return new Metric({
+    namespace,
+    metricName,
+    dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
+    statistic: options.statistic ?? Stats.SUM,
+    period: options.period ?? Duration.minutes(5),
+    label: options.label ?? metricName,
+  });
+}
