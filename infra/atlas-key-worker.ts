@@ -19,7 +19,7 @@ import { DEFAULTS } from './defaults.ts';
 import { DEFAULT_METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 import { acknowledgeWorkerFindings } from './nag-acknowledgements.ts';
 import { resolvePolicy } from './resolve-policy.ts';
-import { REVOCATION_DETAIL_TYPE } from './revocation-event.ts';
+import { REVOCATION_DETAIL_TYPE } from '../lambda/commands/revocation-event-schema.ts';
 import { StaticEgress, type StaticEgressOptions } from './static-egress.ts';
 import {
   checkFunctionTimeout,
@@ -343,6 +343,10 @@ export class AtlasKeyWorker extends Construct {
       metricsNamespace,
     });
 
-    acknowledgeWorkerFindings(this);
+    acknowledgeWorkerFindings({
+      workerFunction: this.workerFunction,
+      failedInvocationsQueue: this.failedInvocationsQueue,
+      inVpc: egress !== undefined,
+    });
   }
 }

@@ -65,7 +65,7 @@ export function readStackSettings(context: ContextReader): StackSettings {
 function orgIdsFromContext(value: unknown): string[] {
   if (value === undefined) return [];
   const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
-  if (!parts || !parts.every((part) => typeof part === 'string')) {
+  if (!parts?.every((part) => typeof part === 'string')) {
     throw new Error(`context "orgIds" must be comma-separated org ids (given ${JSON.stringify(value)})`);
   }
   return parts.map((part) => part.trim()).filter((part) => part.length > 0);

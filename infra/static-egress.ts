@@ -70,7 +70,8 @@ export class StaticEgress extends Construct {
       ),
       trafficType: FlowLogTrafficType.ALL,
     });
-    this.vpc = vpc;
+    // `Vpc` implements `IVpc`; the cast only bridges aws-cdk-lib's typings under exactOptionalPropertyTypes.
+    this.vpc = vpc as IVpc;
     this.elasticIp = elasticIp;
 
     new CfnOutput(this, 'EgressIp', {

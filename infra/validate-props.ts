@@ -9,8 +9,9 @@ import { type Duration, Token } from 'aws-cdk-lib';
 /** `value` must be a whole number in `[min, max]`. `undefined` passes (the default applies). */
 export function checkIntegerInRange(name: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be a whole number between ${min} and ${max} inclusive (given ${value})`);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number (given ${value})`);
+  if (value < min || value > max) {
+    throw new Error(`${name} must be between ${min} and ${max} inclusive (given ${value})`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 
 /** Atlas object ids: 24 lowercase hex digits. */
 export const objectIdSchema = z
@@ -16,6 +17,14 @@ const regexSource = z.string().refine(
   },
   { message: 'must be a valid regular expression' },
 );
+
+const accessListEntryText = z.string().superRefine((value, ctx) => {
+  try {
+    parseAccessListEntry(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^entry: /, '') });
+  }
+});
 
 export const managedOrgSchema = z.strictObject({
   /** The organization to sweep. */
@@ -63,8 +72,11 @@ export const policySchema = z
      */
     expiryPattern: regexSource.optional(),
     protectedKeys: protectedKeysSchema.default({ ids: [], publicKeys: [], descriptionPatterns: [] }),
-    /** Access-list entries (IP or CIDR, e.g. the worker's own egress IP) that are never pruned from any key. */
-    protectedEntries: z.array(z.string().min(1).max(64)).default([]),
+    /**
+     * Access-list entries (IP or CIDR, e.g. the worker's own egress IP) never pruned from any key; an entry that
+     * overlaps one of these is protected too.
+     */
+    protectedEntries: z.array(accessListEntryText).default([]),
     /** Per org and per run: a plan with more write actions than this executes none of them. */
     maxDeletionsPerRun: z.number().int().min(0).max(100_000).default(50),
   })

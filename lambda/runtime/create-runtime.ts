@@ -45,7 +45,9 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   const config = parseWorkerEnv(env);
   const policy = parsePolicy(config.KEY_POLICY, 'KEY_POLICY');
   const logger = deps.logger ?? new Logger({ serviceName: 'atlas-key-worker', jsonReplacerFn: redactSecrets });
-  const metrics = deps.metrics ?? new Metrics({ serviceName: 'atlas-key-worker', namespace: 'AtlasKeyWorker' });
+  const metrics =
+    deps.metrics ??
+    new Metrics({ serviceName: 'atlas-key-worker', namespace: env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'AtlasKeyWorker' });
   const source = config.ATLAS_SECRET_ID
     ? secretsManagerSource({
         secretId: config.ATLAS_SECRET_ID,
@@ -97,7 +99,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           logger[level]('action', auditRecord(result));
         },
         sweep: {
-          marginMs: config.SWEEP_MARGIN_SECONDS * 1000,
+          // A short-lived invocation still makes progress: never keep more than a quarter of it in reserve.
+          marginMs: Math.min(config.SWEEP_MARGIN_SECONDS * 1000, deadline === undefined ? Number.POSITIVE_INFINITY : (deadline - Date.now()) / 4),
           onProgress: (progress) => logger.debug('sweep progress', { progress }),
           onFinding: (finding) => logger.info('finding', { finding }),
           onCapTrip: (trip) => {
@@ -117,6 +120,9 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add('EntriesScanned', sweep.entriesScanned);
       stats.add('ActionsPlanned', sweep.results.length);
       stats.add('Findings', sweep.findingsTotal);
+      if (sweep.continuation && sweep.keysScanned === 0) {
+        throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
+      }
       if (sweep.continuation) {
         continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
         if (await enqueue([continuation])) stats.add('Continuations');

@@ -1,12 +1,13 @@
 import type { ApiKey, AtlasClient, CallOptions } from '../atlas/types.ts';
 import type { Command } from '../commands/schema.ts';
 import type { Policy } from '../policy/schema.ts';
+import { buildEntryGuard } from '../policy/build-entry-guard.ts';
+import { buildKeyGuard } from '../policy/build-key-guard.ts';
 import type { Action, Evidence } from '../policy/types.ts';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 import { collectPages } from './collect-pages.ts';
 import { executeActions } from './execute-actions.ts';
 import { findOrgKey, findProjectKey } from './find-key.ts';
-import { untouchableReason } from './untouchable-reason.ts';
 import type { ActionResult, SweepSummary } from './types.ts';
 import { sweepOrg, type SweepOptions } from './sweep-org.ts';
 
@@ -114,8 +115,8 @@ export async function runCommand(command: Command, context: CommandContext): Pro
 
 async function execute(actions: Action[], key: ApiKey | undefined, context: CommandContext): Promise<CommandOutcome> {
   if (key) {
-    const refusal = untouchableReason(key, context.policy, context.selfPublicKey);
-    if (refusal) return skip(actions, refusal, context);
+    const refusal = buildKeyGuard(context.policy.protectedKeys, context.selfPublicKey)(key);
+    if (refusal) return skip(actions, refusal.reason, context);
   } else if (actions[0]?.kind !== 'unassignFromProject') {
     // Not in the org's listing: the goal is already reached, and no write is needed to prove it.
     const results = actions.map((action) => absent(action, 'no such key in the organization'));
@@ -153,10 +154,10 @@ async function pruneRefusal(
   entry: string,
   call: CallOptions,
 ): Promise<string | undefined> {
-  const target = parseAccessListEntry(entry).normalised;
-  if (context.policy.protectedEntries.some((text) => parseAccessListEntry(text, 'protectedEntries').normalised === target)) {
-    return `entry ${target} is protected by the policy`;
-  }
+  const address = parseAccessListEntry(entry);
+  const target = address.normalised;
+  const protection = buildEntryGuard(context.policy.protectedEntries)(address);
+  if (protection) return `entry ${target} is ${protection}`;
   const entries = await collectPages(context.client.listAccessList(orgId, key.id, call));
   const others = entries.filter((e) => {
     const text = e.cidrBlock ?? e.ipAddress;

@@ -30,6 +30,9 @@ export interface PacerOptions {
   readonly onEvent?: (event: ClientEvent) => void;
 }
 
+/** Held back from the server's `RateLimit-Remaining`. */
+const SAFETY_TOKENS = 1;
+
 const NO_TICKET: PaceTicket = { observe() {}, release() {} };
 
 /**
@@ -81,7 +84,8 @@ export function createPacer(options: PacerOptions): Pacer {
         observe(headers, status) {
           if (!finish()) return;
           if (headers.remaining !== undefined) {
-            entry.bucket.setRemaining(headers.remaining - entry.inFlight, headers.limit);
+            // One token of slack: requests spaced exactly at the refill rate can arrive bunched (network jitter).
+            entry.bucket.setRemaining(headers.remaining - entry.inFlight - SAFETY_TOKENS, headers.limit);
           } else if (status === 429) {
             entry.bucket.setRemaining(Math.min(0, entry.bucket.tokens));
           }

@@ -57,6 +57,7 @@ export async function sendRequest(
   for (;;) {
     let ticket: PaceTicket | undefined;
     try {
+      await session.prepare?.(signal);
       ticket = await context.pacer?.acquire(request.path, {
         deadline,
         signal,

@@ -50,6 +50,14 @@ export function createDigestAuth(options: DigestAuthOptions): AuthStrategy {
       let freshChallengeTaken = false;
       let staleRetries = 0;
 
+      const startProbe = () => {
+        let resolve = () => {};
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        probe = { promise, resolve };
+        isProbe = true;
+      };
       const endProbe = () => {
         if (!isProbe) return;
         isProbe = false;
@@ -58,9 +66,22 @@ export function createDigestAuth(options: DigestAuthOptions): AuthStrategy {
       };
 
       return {
+        async prepare(signal) {
+          // Claim the probe here, before the caller takes a pacing token, so concurrent calls wait without one.
+          for (;;) {
+            if (current !== undefined || isProbe) return;
+            if (probe === undefined) {
+              startProbe();
+              return;
+            }
+            await race(probe.promise, signal);
+          }
+        },
+
         async authorize(method, uri, signal) {
           for (;;) {
             if (current !== undefined) {
+              endProbe();
               // Incremented synchronously before any await: concurrent signers never share an nc.
               current.count += 1;
               signedLast = true;
@@ -77,13 +98,8 @@ export function createDigestAuth(options: DigestAuthOptions): AuthStrategy {
                 cnonce: randomBytes(16).toString('hex'),
               });
             }
-            if (probe === undefined) {
-              let resolve = () => {};
-              const promise = new Promise<void>((done) => {
-                resolve = done;
-              });
-              probe = { promise, resolve };
-              isProbe = true;
+            if (isProbe || probe === undefined) {
+              if (!isProbe) startProbe();
               signedLast = false;
               return undefined;
             }
