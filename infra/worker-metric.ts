@@ -8,7 +8,7 @@ export interface WorkerMetricOptions {
   readonly statistic?: string;
   /** @default Duration.minutes(5) */
   readonly period?: Duration;
-  /** @default - the metric name */
+  /** @default - none: CloudWatch shows the metric name */
   readonly label?: string;
 }
 
@@ -20,6 +20,6 @@ export function workerMetric(namespace: string, metricName: MetricName, options:
     dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
     statistic: options.statistic ?? Stats.SUM,
     period: options.period ?? Duration.minutes(5),
-    label: options.label ?? metricName,
+    ...(options.label === undefined ? {} : { label: options.label }),
   });
 }

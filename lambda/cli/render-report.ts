@@ -18,16 +18,23 @@ function targetOf(result: ActionResult): string {
   return `org ${action.orgId}`;
 }
 
-export function renderResults(results: readonly ActionResult[]): string {
+/** The action table (at most `maxRows` rows; `--json` lists all), then every failure in full. */
+export function renderResults(results: readonly ActionResult[], maxRows = 100): string {
   if (results.length === 0) return 'No actions.';
-  const rows = results.map((r) => [
+  const rows = results.slice(0, maxRows).map((r) => [
     r.outcome,
     r.action.kind,
     r.action.evidence.publicKey || r.action.apiUserId,
     targetOf(r),
     r.detail && r.outcome !== 'done' ? `${r.action.reason} — ${r.detail}` : r.action.reason,
   ]);
-  return renderTable(['OUTCOME', 'ACTION', 'KEY', 'TARGET', 'REASON'], rows, 72);
+  const parts = [renderTable(['OUTCOME', 'ACTION', 'KEY', 'TARGET', 'REASON'], rows, 72)];
+  if (results.length > maxRows) parts.push(`… and ${results.length - maxRows} more actions (--json lists all)`);
+  const failures = results.filter((r) => r.outcome === 'failed');
+  if (failures.length > 0) {
+    parts.push('Failures:', ...failures.map((r) => `  ${r.action.kind} ${r.action.evidence.publicKey || r.action.apiUserId} (${targetOf(r)}): ${r.detail ?? ''}`));
+  }
+  return parts.join('\n');
 }
 
 export function renderFindings(findings: readonly Finding[], total: number): string {

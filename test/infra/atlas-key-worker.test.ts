@@ -135,11 +135,14 @@ describe('AtlasKeyWorker', () => {
       expect(secretStatements[0]?.Resource).toBe(SECRET_ARN);
     });
 
-    it('may send to its own work queue', () => {
-      const send = iamStatements(template).find((statement) =>
-        asArray(statement.Action as string | string[]).includes('sqs:SendMessage'),
+    it('may send to its own work queue and its failed-invocations queue, and nowhere else', () => {
+      const targets = iamStatements(template)
+        .filter((statement) => asArray(statement.Action as string | string[]).includes('sqs:SendMessage'))
+        .map((statement) => statement.Resource);
+      expect(targets).toEqual(
+        expect.arrayContaining([ref(worker.workQueue.queueArn), ref(worker.failedInvocationsQueue.queueArn)]),
       );
-      expect(send?.Resource).toEqual(ref(worker.workQueue.queueArn));
+      expect(targets).toHaveLength(2);
     });
 
     it('grants kms:Decrypt on the secret’s key through Secrets Manager only, when a key is given', () => {
