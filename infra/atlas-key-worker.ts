@@ -190,11 +190,12 @@ export class AtlasKeyWorker extends Construct {
     const timeout = props.timeout ?? DEFAULTS.timeout;
     const reservedConcurrency = props.reservedConcurrency ?? DEFAULTS.reservedConcurrency;
     const maxConcurrency = props.maxConcurrency ?? DEFAULTS.maxConcurrency;
-    const visibilityTimeout = props.queueVisibilityTimeout ?? Duration.seconds(6 * timeout.toSeconds());
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
 
     checkFunctionTimeout('timeout', timeout);
+    const visibilityTimeout =
+      props.queueVisibilityTimeout ?? Duration.seconds(Math.ceil((6 * timeout.toMilliseconds()) / 1000));
     checkIntegerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     checkIntegerInRange('batchSize', props.batchSize, 1, 10);
     checkIntegerInRange('maxConcurrency', maxConcurrency, 2, 1000);

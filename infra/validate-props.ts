@@ -21,8 +21,8 @@ export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 /** `timeout` must be between 1 second and 15 minutes. */
 export function checkFunctionTimeout(name: string, timeout: Duration): void {
   if (timeout.isUnresolved()) return;
-  const seconds = timeout.toSeconds();
-  if (seconds < 1 || seconds > MAX_FUNCTION_TIMEOUT_SECONDS) {
+  const millis = timeout.toMilliseconds();
+  if (millis < 1000 || millis > MAX_FUNCTION_TIMEOUT_SECONDS * 1000) {
     throw new Error(`${name} must be between 1 second and 15 minutes inclusive (given ${timeout.toHumanString()})`);
   }
 }
@@ -37,8 +37,8 @@ export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
  */
 export function checkVisibilityTimeout(name: string, visibilityTimeout: Duration, functionTimeout: Duration): void {
   if (visibilityTimeout.isUnresolved() || functionTimeout.isUnresolved()) return;
-  const minimum = 6 * functionTimeout.toSeconds();
-  const given = visibilityTimeout.toSeconds();
+  const minimum = Math.ceil((6 * functionTimeout.toMilliseconds()) / 1000);
+  const given = visibilityTimeout.toMilliseconds() / 1000;
   if (given < minimum) {
     throw new Error(
       `${name} must be at least 6 × the function timeout, ${minimum} seconds (given ${visibilityTimeout.toHumanString()})`,

@@ -8,9 +8,17 @@ export type DigestResult =
 
 interface NonceRecord {
   issuedAt: number;
-  /** Highest `nc` seen with this nonce; a request must use a higher one. */
+  /** Highest `nc` seen with this nonce. */
   lastNc: number;
+  /** `nc` values seen within the replay window below `lastNc`. */
+  seen: Set<number>;
 }
+
+/**
+ * Concurrent requests of one client may arrive out of `nc` order, so a count is accepted once within a
+ * window below the highest seen (like an anti-replay window); a repeated or too old count is a replay.
+ */
+const REPLAY_WINDOW = 64;
 
 /** Server side of HTTP Digest (RFC 7616, MD5, qop=auth) with server-issued, expiring, reusable nonces. */
 export class DigestAuthenticator {
@@ -28,7 +36,7 @@ export class DigestAuthenticator {
     const nonce = randomBytes(24).toString('base64url');
     const now = this.#nowMs();
     if (this.#nonces.size > 10_000) this.#forgetExpired(now);
-    this.#nonces.set(nonce, { issuedAt: now, lastNc: 0 });
+    this.#nonces.set(nonce, { issuedAt: now, lastNc: 0, seen: new Set() });
     return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }
 
@@ -57,8 +65,14 @@ export class DigestAuthenticator {
       return { ok: false, stale: true, detail: 'The Digest nonce is unknown or expired.' };
     }
     const count = Number.parseInt(nc, 16);
-    if (count <= record.lastNc) return { ok: false, stale: true, detail: 'The Digest nonce count was replayed.' };
-    record.lastNc = count;
+    if (count <= record.lastNc - REPLAY_WINDOW || record.seen.has(count)) {
+      return { ok: false, stale: true, detail: 'The Digest nonce count was replayed.' };
+    }
+    record.seen.add(count);
+    if (count > record.lastNc) {
+      record.lastNc = count;
+      for (const old of record.seen) if (old <= count - REPLAY_WINDOW) record.seen.delete(old);
+    }
     return { ok: true, username };
   }
 

@@ -234,7 +234,11 @@ function render(outcome: Outcome, query: URLSearchParams): Written {
     status = 200;
   }
   const headers: Record<string, string | number> = { ...response.headers };
-  if (body === undefined || status === 204) return { status, headers, text: '' };
+  if (body === undefined || status === 204) {
+    // The spec declares Atlas's 204s with the versioned media type (and Prism checks it), body or not.
+    if (status === 204 && outcome.successType.startsWith('application/vnd.atlas.')) headers['Content-Type'] = outcome.successType;
+    return { status, headers, text: '' };
+  }
   const text = JSON.stringify(body, null, pretty ? 2 : undefined);
   headers['Content-Type'] = response.isError && !envelope ? 'application/json' : outcome.successType || 'application/json';
   headers['Content-Length'] = Buffer.byteLength(text);

@@ -56,7 +56,7 @@ describe('Class: AtlasApiError › redaction', () => {
       }
       expect(text).toContain('[REDACTED]');
     }
-    expect((errors[0]?.cause as { code?: string }).code).toBe('ECONNRESET');
+    expect((errors[0]!.cause as { code?: string }).code).toBe('ECONNRESET');
     expect(errors[0]?.path).toBe('/x');
   });
 

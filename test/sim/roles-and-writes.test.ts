@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
+import { readPage } from './helpers/read-json.ts';
 import { ATLAS_ACCEPT, DigestClient } from './helpers/digest-client.ts';
 import { buildFixture, credentialsOf, FOREIGN_PROJECT, KEYS, ORG, OTHER_PROJECT, PROJECT } from './helpers/fixture.ts';
 
@@ -99,15 +100,16 @@ describe('Function: startSimulator', () => {
       // Act
       const first = await owner.fetch(path, { method: 'DELETE' });
       const second = await owner.fetch(path, { method: 'DELETE' });
-      const projectKeys = await (await owner.fetch(`/api/atlas/v2/groups/${PROJECT}/apiKeys`)).json();
+      const projectKeys = await readPage(await owner.fetch(`/api/atlas/v2/groups/${PROJECT}/apiKeys`));
 
       // Assess
       expect(first.status).toBe(204);
+      expect(first.headers.get('content-type')).toBe('application/vnd.atlas.2023-01-01+json');
       expect(await first.text()).toBe('');
       expect(second.status).toBe(400);
       expect(await second.json()).toMatchObject({ errorCode: 'API_KEY_NOT_FOUND', detail: `No API key with ID ${KEYS.target} exists.` });
       expect(keyOf(KEYS.target)).toBeUndefined();
-      expect(projectKeys.results.map((key: { id: string }) => key.id)).toStrictEqual([KEYS.projectOwner]);
+      expect(projectKeys.results.map((key) => key.id)).toStrictEqual([KEYS.projectOwner]);
     });
 
     it('answers 404 RESOURCE_NOT_FOUND when unassigning a key not assigned to the project', async () => {
@@ -188,7 +190,7 @@ describe('Function: startSimulator', () => {
   describe('access-list entries', () => {
     it('renders entries like the spec: cidrBlock with a mask, IPv6 in eight groups, count only when used', async () => {
       // Act
-      const body = await (await as(KEYS.owner).fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys/${KEYS.target}/accessList`)).json();
+      const body = await readPage(await as(KEYS.owner).fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys/${KEYS.target}/accessList`));
 
       // Assess
       expect(body.totalCount).toBe(3);
@@ -209,7 +211,7 @@ describe('Function: startSimulator', () => {
       // Act
       await owner.fetch(`/api/atlas/v2/orgs/${ORG}`);
       await owner.fetch(`/api/atlas/v2/orgs/${ORG}`);
-      const body = await (await owner.fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys/${KEYS.owner}/accessList`)).json();
+      const body = await readPage(await owner.fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys/${KEYS.owner}/accessList`));
 
       // Assess
       expect(body.results[0]).toMatchObject({ lastUsed: '2025-03-01T12:00:00Z', lastUsedAddress: '127.0.0.1', count: 8 });
@@ -225,11 +227,11 @@ describe('Function: startSimulator', () => {
 
       // Act
       const response = await as(KEYS.owner).fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys/${added.id}/accessList`);
-      const list = await (await as(KEYS.owner).fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys`)).json();
+      const list = await readPage(await as(KEYS.owner).fetch(`/api/atlas/v2/orgs/${ORG}/apiKeys`));
 
       // Assess
       expect(response.status).toBe(200);
-      expect(list.results.at(-1).id).toBe(added.id);
+      expect(list.results.at(-1)?.id).toBe(added.id);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
+import { readPage } from './helpers/read-json.ts';
 import { DigestClient } from './helpers/digest-client.ts';
 
 const now = new Date('2025-03-01T00:00:00Z');
@@ -55,7 +56,7 @@ describe('Function: startSimulator', () => {
       // Assess
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json');
-      expect((await response.json()).totalCount).toBe(12);
+      expect((await readPage(response)).totalCount).toBe(12);
     });
   });
 
@@ -86,12 +87,12 @@ describe('Function: startSimulator', () => {
     it('omits totalCount when includeCount=false and returns an empty page past the end', async () => {
       // Act
       const response = await client.fetch(`/api/atlas/v2/orgs/${orgId}/apiKeys?includeCount=false&pageNum=9`);
-      const body = await response.json();
+      const body = await readPage(response);
 
       // Assess
       expect(body.results).toStrictEqual([]);
       expect(body).not.toHaveProperty('totalCount');
-      expect(body.links.map((link: { rel: string }) => link.rel)).toStrictEqual(['self', 'previous']);
+      expect(body.links.map((link) => link.rel)).toStrictEqual(['self', 'previous']);
     });
 
     it.each(['0', '501', 'ten'])('answers 400 for itemsPerPage=%s', async (value) => {
@@ -105,7 +106,7 @@ describe('Function: startSimulator', () => {
 
     it('masks private keys and renders roles and self links like the spec', async () => {
       // Act
-      const body = await (await client.fetch(`/api/atlas/v2/orgs/${orgId}/apiKeys?itemsPerPage=1`)).json();
+      const body = await readPage(await client.fetch(`/api/atlas/v2/orgs/${orgId}/apiKeys?itemsPerPage=1`));
 
       // Assess
       const [key] = body.results;
@@ -169,12 +170,12 @@ describe('Function: startSimulator', () => {
 
     it('lists projects of the org and those the caller can see', async () => {
       // Act
-      const orgProjects = await (await client.fetch(`/api/atlas/v2/orgs/${orgId}/groups`)).json();
-      const visible = await (await client.fetch('/api/atlas/v2/groups')).json();
+      const orgProjects = await readPage(await client.fetch(`/api/atlas/v2/orgs/${orgId}/groups`));
+      const visible = await readPage(await client.fetch('/api/atlas/v2/groups'));
 
       // Assess
       expect(orgProjects.totalCount).toBe(3);
-      expect(visible.results.map((project: { id: string }) => project.id)).toStrictEqual(sim.state.projects.map((project) => project.id));
+      expect(visible.results.map((project) => project.id)).toStrictEqual(sim.state.projects.map((project) => project.id));
       expect(orgProjects.results[0]).toMatchObject({ orgId, clusterCount: expect.any(Number), created: expect.stringMatching(/Z$/) });
     });
   });
