@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type IVpc, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
 import { synthWorker, testStack } from './helpers.ts';
@@ -61,7 +61,8 @@ describe('AtlasKeyWorker: static egress', () => {
   it('uses an existing VPC as it is, with no Elastic IP or output of its own', () => {
     // GIVEN
     const stack = testStack();
-    const vpc = new Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 });
+    // aws-cdk-lib's `Vpc.vpnGatewayId` is `string | undefined`, which exactOptionalPropertyTypes rejects for IVpc.
+    const vpc = new Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 }) as IVpc;
     // WHEN
     const { template, worker } = synthWorker({ staticEgress: { vpc } }, stack);
     // THEN

@@ -31,6 +31,12 @@ describe('Function: parsePolicy', () => {
     expect(() => parsePolicy({ orgs: [{ orgId: org }], dryrun: false })).toThrow(/dryrun/);
   });
 
+  it('fails if a protected entry is not an IP address or CIDR block, naming its index', () => {
+    expect(() => parsePolicy({ orgs: [{ orgId: org }], protectedEntries: ['192.0.2.1', 'my-office'] })).toThrow(
+      /protectedEntries\.1 must be an IPv4\/IPv6 address or CIDR block/,
+    );
+  });
+
   it('fails on text that is not JSON', () => {
     expect(() => parsePolicy('{orgs:', 'KEY_POLICY')).toThrow(/KEY_POLICY: is not valid JSON/);
   });

@@ -222,9 +222,10 @@ describe('Function: plan', () => {
     });
 
     it('disables pruning when a protected entry does not parse (the policy cannot be honoured)', () => {
+      // The schema rejects such a policy; the planner still defends itself against one built without it.
       const inventory = buildInventory([keyInventory(buildKey(1), [usedEntry(OLD, 100), usedEntry(FRESH, 1)])]);
 
-      const result = plan(inventory, buildPolicy({ protectedEntries: ['my-office'] }), NOW);
+      const result = plan(inventory, { ...buildPolicy(), protectedEntries: ['my-office'] }, NOW);
 
       expect(result.actions).toEqual([]);
       expect(result.findings[0]?.reason).toMatch(/"my-office", not an address: pruning disabled/);
