@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -49,7 +49,8 @@ export interface AtlasKeyWorkerProps {
 
   /**
    * The sweep policy (`lambda/policy/schema.ts`), validated at synth time: a bad policy fails `cdk synth` with
-   * the field named. Passed to the function, defaults applied, as `KEY_POLICY`; at most 3 KB of JSON.
+   * the field named. Passed to the function, defaults applied, as `KEY_POLICY`; at most 3 KB of JSON. With
+   * `staticEgress` and a new VPC, the egress IP is added to `protectedEntries`.
    */
   readonly policy: PolicyInput;
 
@@ -135,7 +136,8 @@ export interface AtlasKeyWorkerProps {
 
   /**
    * Run the function in a VPC whose traffic leaves through a NAT gateway with a fixed IP, for orgs that require
-   * an API access list. `{}` creates a minimal VPC and outputs its Elastic IP; `{ vpc }` uses an existing one.
+   * an API access list. `{}` creates a minimal VPC, outputs its Elastic IP and protects it in the policy;
+   * `{ vpc }` uses an existing one, whose NAT IPs belong on the key's access list and in `protectedEntries`.
    *
    * @default - no VPC: the function reaches Atlas from Lambda's shared, changing addresses
    */
@@ -177,7 +179,7 @@ export class AtlasKeyWorker extends Construct {
   readonly revocationRule: Rule;
   readonly alarms: WorkerAlarms;
   readonly dashboard: WorkerDashboard;
-  /** The policy as the function receives it, defaults applied. */
+  /** The policy as the function receives it, defaults applied (without the egress IP, known only at deploy). */
   readonly policy: Policy;
   /** Present with `staticEgress`. */
   readonly vpc?: IVpc;
@@ -201,7 +203,7 @@ export class AtlasKeyWorker extends Construct {
     checkIntegerInRange('maxConcurrency', maxConcurrency, 2, 1000);
     checkIntegerInRange('memorySize', props.memorySize, 128, 10_240);
     checkVisibilityTimeout('queueVisibilityTimeout', visibilityTimeout, timeout);
-    if (!/^[\w.\-/#:]{1,255}$/.test(metricsNamespace)) {
+    if (!Token.isUnresolved(metricsNamespace) && !/^[\w.\-/#:]{1,255}$/.test(metricsNamespace)) {
       throw new Error(`metricsNamespace must be 1 to 255 letters, digits or . - _ / # : (given "${metricsNamespace}")`);
     }
     const resolved = resolvePolicy(props.policy, props.dryRun);
@@ -241,6 +243,15 @@ export class AtlasKeyWorker extends Construct {
       if (egress.elasticIp) this.egressIp = egress.elasticIp;
     }
 
+    // The worker's own egress IP is protected: no sweep may prune it from any key. Known only at deploy time,
+    // so the JSON is a token that CloudFormation completes.
+    const keyPolicy = this.egressIp
+      ? Stack.of(this).toJsonString({
+          ...resolved.policy,
+          protectedEntries: [...resolved.policy.protectedEntries, this.egressIp.attrPublicIp],
+        })
+      : resolved.json;
+
     this.logGroup = new LogGroup(this, 'LogGroup', { retention: logRetention });
     this.workerFunction = new NodejsFunction(this, 'Function', {
       description: 'Removes stale MongoDB Atlas programmatic API keys',
@@ -258,7 +269,7 @@ export class AtlasKeyWorker extends Construct {
       onFailure: new SqsDestination(this.failedInvocationsQueue),
       environment: {
         ATLAS_SECRET_ID: props.secret.secretFullArn ?? props.secret.secretArn,
-        KEY_POLICY: resolved.json,
+        KEY_POLICY: keyPolicy,
         WORK_QUEUE_URL: this.workQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,

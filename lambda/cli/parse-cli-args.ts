@@ -93,7 +93,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
     if (!(error instanceof InputValidationError)) throw error;
     const field = error.field.replace(/^args\.?/, '');
     const flag = FLAG_OF[field.split('.')[0] ?? ''] ?? (field || name);
-    throw new InputValidationError(flag, error.message.replace(/^args:\s*/, ''), { cause: error });
+    const text = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+    // Speak in flags: "give publicKey instead" becomes "give --public-key instead".
+    const problem = text.replace(/\b(orgId|groupId|apiUserId|publicKey|entry)\b(?!")/g, (name) => FLAG_OF[name] ?? name);
+    throw new InputValidationError(flag, problem, { cause: error });
   }
   if (values.flavor !== undefined && values.flavor !== 'atlas' && values.flavor !== 'ops-manager') {
     throw new InputValidationError('--flavor', `must be atlas or ops-manager, given ${JSON.stringify(values.flavor)}`);

@@ -53,6 +53,13 @@ describe('AtlasKeyWorker: static egress', () => {
       expect(fn?.Properties.VpcConfig.SubnetIds).toEqual(privateSubnets);
     });
 
+    it('protects its egress IP in the policy the function receives', () => {
+      const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+      const keyPolicy = JSON.stringify(fn?.Properties.Environment.Variables.KEY_POLICY);
+      expect(keyPolicy).toContain('protectedEntries');
+      expect(keyPolicy).toContain(JSON.stringify({ 'Fn::GetAtt': [stack.getLogicalId(worker.egressIp!), 'PublicIp'] }));
+    });
+
     it('logs the VPC’s flows', () => {
       template.resourceCountIs('AWS::EC2::FlowLog', 1);
     });
