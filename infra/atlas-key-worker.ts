@@ -5,7 +5,7 @@ import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, RecursiveLoop, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -16,7 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Policy, PolicyInput } from '../lambda/policy/schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { DEFAULT_METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
+import { DEFAULT_METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/telemetry/metric-names.ts';
 import { acknowledgeWorkerFindings } from './nag-acknowledgements.ts';
 import { resolvePolicy } from './resolve-policy.ts';
 import { REVOCATION_DETAIL_TYPE } from '../lambda/commands/revocation-event-schema.ts';
@@ -262,6 +262,10 @@ export class AtlasKeyWorker extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
       timeout,
+      // A long sweep continues itself through its own queue (function → queue → function) by design, more than
+      // the ~16 hops after which Lambda would otherwise stop the chain. Each hop must make progress (the
+      // runtime fails a continuation that scanned nothing), so the loop is bounded by the org's size.
+      recursiveLoop: RecursiveLoop.ALLOW,
       reservedConcurrentExecutions: reservedConcurrency,
       logGroup: this.logGroup,
       ...(egress ? { vpc: egress.vpc, vpcSubnets: egress.vpcSubnets } : {}),

@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_NAMES } from './metric-names.ts';
+import { METRIC_NAMES } from '../lambda/telemetry/metric-names.ts';
 import { workerMetric } from './worker-metric.ts';
 
 /** Props of `WorkerAlarms`. */

@@ -3,7 +3,7 @@ import { Dashboard, GraphWidget, type IMetric, type IWidget, Stats, TextWidget }
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_NAMES, type MetricName } from './metric-names.ts';
+import { METRIC_NAMES, type MetricName } from '../lambda/telemetry/metric-names.ts';
 import { workerMetric } from './worker-metric.ts';
 
 /** Props of `WorkerDashboard`. */
@@ -41,7 +41,7 @@ export class WorkerDashboard extends Construct {
           }),
         ],
         [
-          graph('Inventory', worker([METRIC_NAMES.keysScanned, METRIC_NAMES.entriesScanned])),
+          graph('Inventory', worker([METRIC_NAMES.keysScanned, METRIC_NAMES.entriesScanned, METRIC_NAMES.findings])),
           graph(
             'Actions',
             worker([
@@ -54,11 +54,17 @@ export class WorkerDashboard extends Construct {
           ),
           graph(
             'Failures',
-            worker([METRIC_NAMES.safetyCapTrips, METRIC_NAMES.commandsFailed, METRIC_NAMES.actionsFailed]),
+            worker([
+              METRIC_NAMES.safetyCapTrips,
+              METRIC_NAMES.commandsFailed,
+              METRIC_NAMES.actionsFailed,
+              METRIC_NAMES.continuationsDropped,
+            ]),
           ),
         ],
         [
           graph('Atlas API', worker([METRIC_NAMES.apiRequests, METRIC_NAMES.rateLimited, METRIC_NAMES.retries])),
+          graph('Fan-out and continuations', worker([METRIC_NAMES.sweepsFannedOut, METRIC_NAMES.continuations])),
           graph('Run duration (ms)', [
             workerMetric(props.metricsNamespace, METRIC_NAMES.runDuration, { statistic: Stats.AVERAGE, label: 'avg' }),
             workerMetric(props.metricsNamespace, METRIC_NAMES.runDuration, { statistic: Stats.MAXIMUM, label: 'max' }),

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import { type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from './metric-names.ts';
+import { type MetricName, SERVICE_DIMENSION, SERVICE_NAME } from '../lambda/telemetry/metric-names.ts';
 
 /** Options for one of the worker's own metrics. */
 export interface WorkerMetricOptions {

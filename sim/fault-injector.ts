@@ -9,6 +9,12 @@ interface ActiveRule {
 /** Scripted faults: the first rule that matches a request and still has uses left decides its fault. */
 export class FaultInjector {
   #rules: ActiveRule[] = [];
+  #injected = 0;
+
+  /** Requests that got a fault so far (over every rule, removed ones included). */
+  get injected(): number {
+    return this.#injected;
+  }
 
   add(rule: FaultRule): () => void {
     const active: ActiveRule = { rule, seen: 0, applied: 0 };
@@ -34,6 +40,7 @@ export class FaultInjector {
       if (active.applied >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
       active.applied += 1;
       chosen = rule.fault;
+      this.#injected += 1;
     }
     return chosen;
   }

@@ -10,6 +10,7 @@ export class OAuthTokens {
   readonly #tokens = new Map<string, TokenRecord>();
   readonly #ttlSeconds: number;
   readonly #nowMs: () => number;
+  readonly #issued: string[] = [];
 
   constructor(ttlSeconds: number, nowMs: () => number) {
     this.#ttlSeconds = ttlSeconds;
@@ -20,8 +21,14 @@ export class OAuthTokens {
     return this.#ttlSeconds;
   }
 
+  /** Every token issued so far, expired and revoked ones included (tests search logs for them). */
+  get issued(): readonly string[] {
+    return this.#issued;
+  }
+
   issue(clientId: string): string {
     const token = randomBytes(32).toString('base64url');
+    this.#issued.push(token);
     this.#tokens.set(token, { clientId, expiresAtMs: this.#nowMs() + this.#ttlSeconds * 1000 });
     return token;
   }

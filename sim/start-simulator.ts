@@ -173,6 +173,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     state,
     workers,
     requests,
+    get faultsInjected() {
+      return faults.injected;
+    },
+    get issuedTokens() {
+      return [...tokens.issued];
+    },
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     close: () =>

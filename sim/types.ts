@@ -165,6 +165,10 @@ export interface Simulator {
   /** Credentials of the worker, one per org, in org order. */
   readonly workers: SimWorkerCredentials[];
   readonly requests: RequestLogEntry[];
+  /** Requests answered with a scripted fault so far. */
+  readonly faultsInjected: number;
+  /** Every OAuth access token issued so far (read-only; tests check that none leaks into output). */
+  readonly issuedTokens: readonly string[];
   /** Add a scripted fault; returns a function that removes it. */
   addFault(rule: FaultRule): () => void;
   clearFaults(): void;

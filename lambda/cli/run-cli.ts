@@ -16,6 +16,7 @@ import { runCommand } from '../worker/run-command.ts';
 import type { SweepProgress } from '../worker/types.ts';
 import { type CliOptions, parseCliArgs, USAGE } from './parse-cli-args.ts';
 import { countOutcomes, renderFindings, renderResults, renderSweepSummary } from './render-report.ts';
+import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -72,13 +73,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       });
     });
     progress.done();
-    stats.add('RunDuration', Date.now() - started);
+    stats.add(METRIC_NAMES.runDuration, Date.now() - started);
     if (outcome.sweep) {
-      stats.add('KeysScanned', outcome.sweep.keysScanned);
-      stats.add('EntriesScanned', outcome.sweep.entriesScanned);
-      if (outcome.sweep.capTripped) stats.add('SafetyCapTrips');
+      stats.add(METRIC_NAMES.keysScanned, outcome.sweep.keysScanned);
+      stats.add(METRIC_NAMES.entriesScanned, outcome.sweep.entriesScanned);
+      if (outcome.sweep.capTripped) stats.add(METRIC_NAMES.safetyCapTrips);
     }
-    stats.add('ActionsPlanned', outcome.results.length);
+    stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     const failed = outcome.results.some((r) => r.outcome === 'failed');
     if (options.json) {
       const { sweep } = outcome;

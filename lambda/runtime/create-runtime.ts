@@ -21,6 +21,7 @@ import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
 import { classifyEvent } from './classify-event.ts';
 import { enqueueCommands } from './enqueue-commands.ts';
 import { CommandFailedError } from './errors.ts';
+import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
 export interface RuntimeDependencies {
   readonly secretsManager?: SecretsManagerClient;
@@ -71,15 +72,26 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     if (commands.length === 0) return true;
     if (!config.WORK_QUEUE_URL || !sqs) {
       logger.error('WORK_QUEUE_URL is not set: cannot enqueue follow-up commands', { commands });
-      stats.add('ContinuationsDropped', commands.length);
+      stats.add(METRIC_NAMES.continuationsDropped, commands.length);
       return false;
     }
     await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands);
     return true;
   };
 
-  /** Runs one validated command; throws CommandFailedError when any part of its work failed or was deferred. */
+  /** Runs one validated command with its `requestId` on every log line of it. */
   const execute = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
+    if (command.requestId === undefined) return executeCommand(command, deadline);
+    logger.appendKeys({ requestId: command.requestId });
+    try {
+      return await executeCommand(command, deadline);
+    } finally {
+      logger.removeKeys(['requestId']);
+    }
+  };
+
+  /** Runs one validated command; throws CommandFailedError when any part of its work failed or was deferred. */
+  const executeCommand = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
     const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
     if (command.action === 'sweep' && !org) {
       throw new CommandFailedError(`orgId: ${command.orgId} is not in this worker's policy; add it to KEY_POLICY.orgs to sweep it`);
@@ -104,7 +116,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           onProgress: (progress) => logger.debug('sweep progress', { progress }),
           onFinding: (finding) => logger.info('finding', { finding }),
           onCapTrip: (trip) => {
-            stats.add('SafetyCapTrips');
+            stats.add(METRIC_NAMES.safetyCapTrips);
             logger.error('safety cap tripped: nothing deleted for this org in this run', {
               orgId: 'orgId' in command ? command.orgId : undefined,
               ...trip,
@@ -116,21 +128,21 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     let continuation: Command | undefined;
     if (outcome.sweep) {
       const sweep = outcome.sweep;
-      stats.add('KeysScanned', sweep.keysScanned);
-      stats.add('EntriesScanned', sweep.entriesScanned);
-      stats.add('ActionsPlanned', sweep.results.length);
-      stats.add('Findings', sweep.findingsTotal);
+      stats.add(METRIC_NAMES.keysScanned, sweep.keysScanned);
+      stats.add(METRIC_NAMES.entriesScanned, sweep.entriesScanned);
+      stats.add(METRIC_NAMES.actionsPlanned, sweep.results.length);
+      stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
       if (sweep.continuation && sweep.keysScanned === 0) {
         throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
       }
       if (sweep.continuation) {
         continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
-        if (await enqueue([continuation])) stats.add('Continuations');
+        if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
       }
       const { results, findings, ...rest } = sweep;
       logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, actions: results.length } });
     } else {
-      stats.add('ActionsPlanned', outcome.results.length);
+      stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     }
     const failed = outcome.results.filter((r) => r.outcome === 'failed');
     const deferred = outcome.results.filter((r) => r.outcome === 'skipped' && r.detail?.startsWith('deadline'));
@@ -150,7 +162,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       const command = parseCommand(record.body, 'message');
       await execute(command, deadlineOf(context));
     } catch (error) {
-      stats.add('CommandsFailed');
+      stats.add(METRIC_NAMES.commandsFailed);
       const { summary, details } = describeError(error);
       logger.error('queue message failed; it will be retried, then moved to the DLQ', {
         messageId: record.messageId,
@@ -180,7 +192,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           const commands: Command[] = policy.orgs.map((org) => ({ action: 'sweep', orgId: org.orgId }));
           if (config.WORK_QUEUE_URL) {
             await enqueue(commands);
-            stats.add('SweepsFannedOut', commands.length);
+            stats.add(METRIC_NAMES.sweepsFannedOut, commands.length);
             logger.info('scheduled run: one sweep message per org enqueued', { orgs: commands.length });
             return { fannedOut: commands.length };
           }
@@ -194,7 +206,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         }
       }
     } finally {
-      stats.add('RunDuration', Date.now() - started);
+      stats.add(METRIC_NAMES.runDuration, Date.now() - started);
       publishStats(metrics, stats);
     }
   };

@@ -1,7 +1,8 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { RunStats } from '../worker/run-stats.ts';
+import { METRIC_NAMES } from './metric-names.ts';
 
-const MILLISECONDS = new Set(['RunDuration']);
+const MILLISECONDS = new Set<string>([METRIC_NAMES.runDuration]);
 
 /** Publishes one invocation's counters as CloudWatch EMF metrics (plus a per-ActionKind breakdown). */
 export function publishStats(metrics: Metrics, stats: RunStats): void {

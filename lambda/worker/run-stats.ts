@@ -1,12 +1,13 @@
 import type { ClientEvent } from '../atlas/types.ts';
 import type { ActionKind } from '../policy/types.ts';
 import type { ActionResult, Outcome } from './types.ts';
+import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
 const OUTCOME_METRIC: Record<Outcome, string> = {
-  done: 'ActionsDone',
-  'already-absent': 'ActionsAlreadyAbsent',
-  skipped: 'ActionsSkipped',
-  failed: 'ActionsFailed',
+  done: METRIC_NAMES.actionsDone,
+  'already-absent': METRIC_NAMES.actionsAlreadyAbsent,
+  skipped: METRIC_NAMES.actionsSkipped,
+  failed: METRIC_NAMES.actionsFailed,
 };
 
 /**
@@ -39,9 +40,9 @@ export class RunStats {
 
   /** Feed from the Atlas client's `onEvent`. */
   recordClientEvent(event: ClientEvent): void {
-    if (event.type === 'response') this.add('ApiRequests');
-    if (event.type === 'retry') this.add('Retries');
-    if (event.type === 'rate-limited') this.add('RateLimited');
+    if (event.type === 'response') this.add(METRIC_NAMES.apiRequests);
+    if (event.type === 'retry') this.add(METRIC_NAMES.retries);
+    if (event.type === 'rate-limited') this.add(METRIC_NAMES.rateLimited);
   }
 
   toJSON(): Record<string, number> {

@@ -149,7 +149,7 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     const executed = await executeActions(batch, {
       client: options.client,
       dryRun: options.dryRun,
-      concurrency: options.executeConcurrency ?? 4,
+      concurrency: options.executeConcurrency ?? 32,
       ...call,
       ...(options.onResult === undefined ? {} : { onResult: options.onResult }),
       clock,
@@ -183,7 +183,7 @@ async function scanAccessLists(
   mayStart: () => boolean,
   call: { deadline?: number },
 ): Promise<{ scanned: KeyInventory[]; visited: number; vanished: number }> {
-  const read = await mapConcurrent(keys, options.scanConcurrency ?? 16, async (key): Promise<KeyInventory | typeof VANISHED | undefined> => {
+  const read = await mapConcurrent(keys, options.scanConcurrency ?? 32, async (key): Promise<KeyInventory | typeof VANISHED | undefined> => {
     if (!mayStart()) return undefined;
     try {
       const accessList = await collectPages(options.client.listAccessList(options.orgId, key.id, call));

@@ -6,7 +6,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
-import { METRIC_NAMES } from '../../infra/metric-names.ts';
+import { METRIC_NAMES } from '../../lambda/telemetry/metric-names.ts';
 import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
 import { asArray, iamStatements, ORG_ID, SECRET_ARN, synthWorker, testStack } from './helpers.ts';
 
@@ -35,6 +35,10 @@ describe('AtlasKeyWorker', () => {
         MemorySize: 512,
         ReservedConcurrentExecutions: 3,
       });
+    });
+
+    it('lets a sweep continue itself through its own queue beyond Lambda’s recursive-loop limit', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', { RecursiveLoop: 'Allow' });
     });
 
     it('carries the secret, the policy, the queue and the Powertools settings in its environment', () => {

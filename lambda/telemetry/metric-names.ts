@@ -1,8 +1,8 @@
 /**
  * The worker's own CloudWatch metrics: names, the dimension they carry and the defaults of the namespace.
  *
- * Plain constants with no CDK import, so that the Lambda code (Powertools Metrics) and the infrastructure
- * (alarms, dashboard) share one spelling of every name.
+ * Plain constants, so that the Lambda code (Powertools Metrics) and the infrastructure (alarms, dashboard,
+ * which imports this file) share one spelling of every name.
  */
 
 /** Value of `POWERTOOLS_SERVICE_NAME`, and of the `service` dimension that Powertools Metrics adds to every metric. */
@@ -42,6 +42,14 @@ export const METRIC_NAMES = {
   safetyCapTrips: 'SafetyCapTrips',
   /** Queue commands that failed validation or execution (Count). */
   commandsFailed: 'CommandsFailed',
+  /** Keys reported without action: unknown usage, protected, self (Count). */
+  findings: 'Findings',
+  /** Sweep continuations enqueued because an invocation ran out of time (Count). */
+  continuations: 'Continuations',
+  /** Follow-up commands that could not be enqueued (no work queue configured) (Count). */
+  continuationsDropped: 'ContinuationsDropped',
+  /** Sweep messages enqueued by a scheduled run, one per org (Count). */
+  sweepsFannedOut: 'SweepsFannedOut',
 } as const;
 
 export type MetricKey = keyof typeof METRIC_NAMES;
