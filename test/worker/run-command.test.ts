@@ -4,7 +4,10 @@ import { runCommand } from '../../lambda/worker/run-command.ts';
 import type { SimApiKey } from '../../sim/types.ts';
 import { NOW, startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
 
-describe('Function: runCommand', () => {
+describe.each([
+  ['atlas', '/api/atlas/v2'],
+  ['ops-manager', '/api/public/v1.0'],
+] as const)('Function: runCommand (%s)', (flavor, prefix) => {
   let fixture: WorkerFixture;
   afterEach(() => fixture?.close());
 
@@ -21,18 +24,18 @@ describe('Function: runCommand', () => {
     )!;
 
   it('revokeKey by public key deletes the org key in one write', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 40 });
+    fixture = await startWorkerFixture({ keysPerOrg: 40 }, { flavor });
     const key = pickKey();
 
     const outcome = await runCommand(parseCommand({ action: 'revokeKey', orgId: fixture.orgId, publicKey: key.publicKey }), context());
 
     expect(outcome.results.map((r) => [r.action.kind, r.outcome])).toEqual([['deleteOrgKey', 'done']]);
-    expect(fixture.writes()).toEqual([`DELETE /api/atlas/v2/orgs/${fixture.orgId}/apiKeys/${key.id}`]);
+    expect(fixture.writes()).toEqual([`DELETE ${prefix}/orgs/${fixture.orgId}/apiKeys/${key.id}`]);
     expect(fixture.sim.state.apiKeys.some((k) => k.id === key.id)).toBe(false);
   });
 
   it('revokeKey of a key that is already gone is already-absent, with no write', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 5 });
+    fixture = await startWorkerFixture({ keysPerOrg: 5 }, { flavor });
 
     const outcome = await runCommand(parseCommand({ action: 'revokeKey', orgId: fixture.orgId, apiUserId: 'ab'.repeat(12) }), context());
 
@@ -41,7 +44,7 @@ describe('Function: runCommand', () => {
   });
 
   it('revokeKey never touches the worker\'s own key or a protected key', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 10 });
+    fixture = await startWorkerFixture({ keysPerOrg: 10 }, { flavor });
     const key = pickKey();
 
     const self = await runCommand(parseCommand({ action: 'revokeKey', orgId: fixture.orgId, publicKey: fixture.selfPublicKey }), context());
@@ -56,7 +59,7 @@ describe('Function: runCommand', () => {
   });
 
   it('revokeKey falls back to unassigning the key from every project when the delete is refused', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 30 });
+    fixture = await startWorkerFixture({ keysPerOrg: 30 }, { flavor });
     const key = pickKey();
     const projects = new Set(key.roles.flatMap((r) => (r.groupId ? [r.groupId] : [])));
     fixture.sim.addFault({ method: 'DELETE', path: `/orgs/${fixture.orgId}/apiKeys/${key.id}`, fault: { kind: 'status', status: 403, errorCode: 'NOT_ORG_OWNER' } });
@@ -69,7 +72,7 @@ describe('Function: runCommand', () => {
   });
 
   it('deleteOrgKey deletes; a second time it is already-absent', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 10 });
+    fixture = await startWorkerFixture({ keysPerOrg: 10 }, { flavor });
     const key = pickKey();
     const command = parseCommand({ action: 'deleteOrgKey', orgId: fixture.orgId, apiUserId: key.id });
 
@@ -82,7 +85,7 @@ describe('Function: runCommand', () => {
   });
 
   it('revokeProjectKey unassigns the key from that project only', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 30 });
+    fixture = await startWorkerFixture({ keysPerOrg: 30 }, { flavor });
     const key = pickKey();
     const groupId = key.roles.find((r) => r.groupId)!.groupId!;
     const otherRoles = key.roles.filter((r) => r.groupId !== groupId).length;
@@ -96,7 +99,7 @@ describe('Function: runCommand', () => {
   });
 
   it('pruneAccessListEntry removes a CIDR entry, sending "/" as %2F', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 10 });
+    fixture = await startWorkerFixture({ keysPerOrg: 10 }, { flavor });
     const key = pickKey(1);
     key.accessList.push({ cidrBlock: '192.0.2.0/24', created: NOW.toISOString(), count: 0 });
 
@@ -106,12 +109,12 @@ describe('Function: runCommand', () => {
     );
 
     expect(outcome.results[0]?.outcome).toBe('done');
-    expect(fixture.writes()).toEqual([`DELETE /api/atlas/v2/orgs/${fixture.orgId}/apiKeys/${key.id}/accessList/192.0.2.0%2F24`]);
+    expect(fixture.writes()).toEqual([`DELETE ${prefix}/orgs/${fixture.orgId}/apiKeys/${key.id}/accessList/192.0.2.0%2F24`]);
     expect(key.accessList.some((e) => e.cidrBlock === '192.0.2.0/24')).toBe(false);
   });
 
   it('pruneAccessListEntry refuses to remove a key\'s last entry or a protected entry', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 10 });
+    fixture = await startWorkerFixture({ keysPerOrg: 10 }, { flavor });
     const key = pickKey(1);
     key.accessList.splice(1);
     const only = key.accessList[0]!.cidrBlock;
@@ -130,7 +133,7 @@ describe('Function: runCommand', () => {
   });
 
   it('sweep follows the policy\'s dry run and a message can only make it drier', async () => {
-    fixture = await startWorkerFixture({ keysPerOrg: 40, staleFraction: 0.3 });
+    fixture = await startWorkerFixture({ keysPerOrg: 40, staleFraction: 0.3 }, { flavor });
 
     const dryPolicy = await runCommand(parseCommand({ action: 'sweep', orgId: fixture.orgId }), context({ dryRun: true }));
     const dryMessage = await runCommand(parseCommand({ action: 'sweep', orgId: fixture.orgId, dryRun: true }), context({ dryRun: false }));
