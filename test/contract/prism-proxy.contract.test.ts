@@ -2,13 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../lambda/atlas/index.ts';
 import type { AtlasClient, ClientEvent } from '../../lambda/atlas/types.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 
-const SPEC = '/work/shared/atlas/atlas-admin-v2-apikeys.openapi.yaml';
+/** MongoDB's spec lives in the `shared/` folder beside the repository (as on CI), never copied into it. */
+const SPEC = resolve(fileURLToPath(import.meta.url), '../../../../shared/atlas/atlas-admin-v2-apikeys.openapi.yaml');
 
 /** A free loopback port (bound and released at once). */
 async function freePort(): Promise<number> {
@@ -41,7 +43,7 @@ describe('Contract: the Atlas client against the official spec (Prism proxy)', (
     orgId = sim.workers[0]!.orgId;
     // The spec's `ipAddress` pattern uses `\:`, an invalid escape under JS's `u` flag; Prism then skips that
     // check silently (a non-address like `not-an-ip` is forwarded). A patched copy with the equivalent `:`
-    // restores the check. /work/shared stays untouched.
+    // restores the check. the shared spec stays untouched.
     workDir = await mkdtemp(join(tmpdir(), 'atlas-contract-'));
     const patched = join(workDir, 'atlas-admin-v2-apikeys.patched.openapi.yaml');
     await writeFile(patched, (await readFile(SPEC, 'utf8')).replaceAll('\\:', ':'));
