@@ -122,6 +122,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const target = request.url ?? '/';
     const entry: RequestLogEntry = { method, url: target, status: 0, auth: authScheme(request.headers.authorization), at: Date.now() };
     requests.push(entry);
+    options.onRequest?.({ method, url: target, headers: request.headers });
     const body = await readBody(request);
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);

@@ -146,6 +146,11 @@ export interface SimulatorOptions {
   clientAddress?: string;
   /** Clock for timestamps. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Sees every request as it arrives, headers included (tests collect the credentials a client sent, to check
+   * that none of them leaks into its output). The request log itself never holds credentials.
+   */
+  onRequest?: (request: { method: string; url: string; headers: Readonly<Record<string, string | string[] | undefined>> }) => void;
 }
 
 export interface RequestLogEntry {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseCommand } from '../commands/parse-command.ts';
 import type { Command } from '../commands/schema.ts';
+import { showValue } from '../commands/show-value.ts';
 import { InputValidationError } from '../validation/errors.ts';
 
 export interface CliOptions {
@@ -45,19 +46,52 @@ const FLAG_OF: Record<string, string> = {
   entry: '--entry',
 };
 
+/** The flags each command takes, besides the common ones. A flag that does not apply is an error, not ignored. */
+const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  sweep: ['org', 'execute', 'policy'],
+  'revoke-project-key': ['group', 'key'],
+  'delete-org-key': ['org', 'key'],
+  'prune-access-entry': ['org', 'key', 'entry'],
+  'revoke-key': ['org', 'key', 'public-key'],
+};
+const COMMON_FLAGS: readonly string[] = ['base-url', 'flavor', 'secret-id', 'json', 'quiet', 'help'];
+
+/** No argument an operator types is longer (a file path is at most PATH_MAX). */
+const MAX_ARGUMENT_LENGTH = 4096;
+
 /** Parses argv (without node and script). Throws InputValidationError (field = the flag) on bad usage. */
 export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
   let parsed: ReturnType<typeof parseWithSpec>;
   try {
     parsed = parseWithSpec(argv);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    throw new InputValidationError(code.startsWith('ERR_PARSE_ARGS') ? 'arguments' : 'arguments', (error as Error).message);
+    throw fromParseArgsError(error);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // A repeated flag is ambiguous (which --key was meant?): parseArgs would silently keep the last one.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) throw new InputValidationError(`--${token.name}`, 'given more than once');
+    seen.add(token.name);
+    if (typeof token.value === 'string') checkValue(`--${token.name}`, token.value);
+  }
+  for (const word of positionals) checkValue('arguments', word);
   if (values.help || positionals.length === 0) return 'help';
-  if (positionals.length > 1) throw new InputValidationError('arguments', `one command expected, given ${positionals.join(' ')}`);
-  const name = positionals[0];
+  if (positionals.length > 1) {
+    throw new InputValidationError('arguments', `one command expected, given ${positionals.length}: ${positionals.map(showValue).join(' ')}`);
+  }
+  const name = positionals[0] ?? '';
+  const allowed = COMMAND_FLAGS[name];
+  if (allowed === undefined) throw new InputValidationError('command', `unknown command ${showValue(name)}; see --help`);
+  if (values.execute && name !== 'sweep') {
+    throw new InputValidationError('--execute', 'only applies to sweep (other commands always act)');
+  }
+  for (const flag of seen) {
+    if (!allowed.includes(flag) && !COMMON_FLAGS.includes(flag)) {
+      throw new InputValidationError(`--${flag}`, `does not apply to ${name} (it takes ${allowed.map((f) => `--${f}`).join(', ')})`);
+    }
+  }
   const fields = {
     org: values.org,
     group: values.group,
@@ -83,7 +117,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
       candidate = { action: 'revokeKey', orgId: fields.org, apiUserId: fields.key, publicKey: fields.publicKey };
       break;
     default:
-      throw new InputValidationError('command', `unknown command ${JSON.stringify(name)}; see --help`);
+      throw new InputValidationError('command', `unknown command ${showValue(name)}; see --help`);
   }
   const defined = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined));
   let command: Command;
@@ -99,21 +133,52 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
     throw new InputValidationError(flag, problem, { cause: error });
   }
   if (values.flavor !== undefined && values.flavor !== 'atlas' && values.flavor !== 'ops-manager') {
-    throw new InputValidationError('--flavor', `must be atlas or ops-manager, given ${JSON.stringify(values.flavor)}`);
+    throw new InputValidationError('--flavor', `must be atlas or ops-manager, given ${showValue(values.flavor)}`);
   }
-  if (values.execute && name !== 'sweep') {
-    throw new InputValidationError('--execute', 'only applies to sweep (other commands always act)');
-  }
+  const baseUrl = values['base-url'] === undefined ? undefined : parseBaseUrl(values['base-url']);
   return {
     command,
     execute: values.execute === true,
     json: values.json === true,
     quiet: values.quiet === true,
     ...(values.policy === undefined ? {} : { policyFile: values.policy }),
-    ...(values['base-url'] === undefined ? {} : { baseUrl: values['base-url'] }),
+    ...(baseUrl === undefined ? {} : { baseUrl }),
     ...(values.flavor === undefined ? {} : { flavor: values.flavor as 'atlas' | 'ops-manager' }),
     ...(values['secret-id'] === undefined ? {} : { secretId: values['secret-id'] }),
   };
+}
+
+/** Every value: not empty (an unset shell variable must not silently drop a policy or a URL), not huge. */
+function checkValue(field: string, value: string): void {
+  if (value === '') throw new InputValidationError(field, 'must not be empty');
+  if (value.length > MAX_ARGUMENT_LENGTH) {
+    throw new InputValidationError(field, `must be at most ${MAX_ARGUMENT_LENGTH} characters, given ${value.length}`);
+  }
+}
+
+/** The origin of an absolute http(s) URL. A URL carrying credentials is refused without being shown. */
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputValidationError('--base-url', `must be an absolute http(s) URL, given ${showValue(value)}`);
+  }
+  if (url.username !== '' || url.password !== '') throw new InputValidationError('--base-url', 'must not carry credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputValidationError('--base-url', `must use http or https, given ${showValue(url.protocol)}`);
+  }
+  return url.origin;
+}
+
+/** A parseArgs error as one line naming the flag when it is known (a missing or ambiguous value). */
+function fromParseArgsError(error: unknown): InputValidationError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = String((error as Error).message ?? error);
+  const flag = code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? /'(--[a-z-]+)/.exec(message)?.[1] : undefined;
+  // parseArgs quotes what was typed, unbounded and unescaped: keep its words, show the rest our way.
+  const oneLine = message.split('\n')[0]?.replace(/'[^']*'/g, (quoted) => showValue(quoted.slice(1, -1))) ?? '';
+  return new InputValidationError(flag ?? 'arguments', oneLine, { cause: error });
 }
 
 function parseWithSpec(argv: readonly string[]) {
@@ -121,6 +186,7 @@ function parseWithSpec(argv: readonly string[]) {
     args: [...argv],
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: {
       org: { type: 'string' },
       group: { type: 'string' },

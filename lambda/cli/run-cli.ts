@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AtlasClientOptions } from '../atlas/types.ts';
 import type { Command } from '../commands/schema.ts';
+import { showValue } from '../commands/show-value.ts';
 import { envSource } from '../credentials/env-source.ts';
 import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
 import type { CredentialSource } from '../credentials/types.ts';
@@ -135,6 +136,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/** A policy is a few kilobytes; a file far larger than this is not one. */
+const MAX_POLICY_BYTES = 1024 * 1024;
+
 async function loadPolicy(options: CliOptions): Promise<Policy> {
   const command: Command = options.command;
   const orgId = 'orgId' in command ? command.orgId : undefined;
@@ -142,9 +146,14 @@ async function loadPolicy(options: CliOptions): Promise<Policy> {
   if (options.policyFile) {
     let text: string;
     try {
+      // A regular file of sane size: not /dev/zero, a FIFO (opening it would block) or a runaway log.
+      const info = await stat(options.policyFile);
+      if (!info.isFile()) throw new Error('not a regular file');
+      if (info.size > MAX_POLICY_BYTES) throw new Error(`larger than ${MAX_POLICY_BYTES} bytes`);
       text = await readFile(options.policyFile, 'utf8');
     } catch (error) {
-      throw new InputValidationError('--policy', `cannot read ${options.policyFile}: ${(error as Error).message}`);
+      const why = (error as { code?: unknown }).code ?? (error as Error).message;
+      throw new InputValidationError('--policy', `cannot read ${showValue(options.policyFile)}: ${String(why)}`);
     }
     policy = parsePolicy(text, '--policy');
     if (command.action === 'sweep' && !policy.orgs.some((o) => o.orgId === orgId)) {

@@ -23,6 +23,9 @@ import { enqueueCommands } from './enqueue-commands.ts';
 import { CommandFailedError } from './errors.ts';
 import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
+/** Time kept back from the Lambda's deadline to finish the invocation (see `deadlineOf`). */
+const RESPONSE_RESERVE_MS = 1_000;
+
 export interface RuntimeDependencies {
   readonly secretsManager?: SecretsManagerClient;
   readonly sqs?: SQSClient;
@@ -125,6 +128,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         },
       });
     });
+    const failed = outcome.results.filter((r) => r.outcome === 'failed');
+    const deferred = outcome.results.filter((r) => r.outcome === 'skipped' && r.detail?.startsWith('deadline'));
     let continuation: Command | undefined;
     if (outcome.sweep) {
       const sweep = outcome.sweep;
@@ -135,7 +140,9 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       if (sweep.continuation && sweep.keysScanned === 0) {
         throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
       }
-      if (sweep.continuation) {
+      // A sweep's continuation starts after the keys it has planned, deferred actions included: continuing
+      // would drop them. Failing the message instead retries it from its own cursor in a fresh invocation.
+      if (sweep.continuation && deferred.length === 0) {
         continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
         if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
       }
@@ -144,9 +151,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     } else {
       stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     }
-    const failed = outcome.results.filter((r) => r.outcome === 'failed');
-    const deferred = outcome.results.filter((r) => r.outcome === 'skipped' && r.detail?.startsWith('deadline'));
-    if (failed.length > 0 || (deferred.length > 0 && !outcome.sweep)) {
+    if (failed.length > 0 || deferred.length > 0) {
       throw new CommandFailedError(
         `${failed.length} action(s) failed, ${deferred.length} deferred: ${failed[0]?.detail ?? deferred[0]?.detail ?? ''}`,
       );
@@ -154,13 +159,21 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     return { command, outcome, ...(continuation === undefined ? {} : { continuation }) };
   };
 
-  const deadlineOf = (context: Context | undefined): number | undefined =>
-    typeof context?.getRemainingTimeInMillis === 'function' ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+  /**
+   * The deadline the work runs to: the Lambda's, less a reserve to log, publish metrics and return the batch
+   * response. Work cut off at the Lambda's own deadline would lose that response, and SQS would then redeliver
+   * the whole batch (records already done, and sweeps that already enqueued their continuation, included).
+   */
+  const deadlineOf = (context: Context | undefined): number | undefined => {
+    if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
+    const remaining = context.getRemainingTimeInMillis();
+    return Date.now() + remaining - Math.ceil(Math.min(RESPONSE_RESERVE_MS, remaining / 10));
+  };
 
-  const recordHandler = async (record: SQSRecord, context: Context | undefined): Promise<void> => {
+  const recordHandler = async (record: SQSRecord, deadline: number | undefined): Promise<void> => {
     try {
       const command = parseCommand(record.body, 'message');
-      await execute(command, deadlineOf(context));
+      await execute(command, deadline);
     } catch (error) {
       stats.add(METRIC_NAMES.commandsFailed);
       const { summary, details } = describeError(error);
@@ -178,12 +191,14 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     stats = new RunStats();
     const started = Date.now();
     if (context) logger.addContext(context);
+    // Once per invocation: every record of a batch shares the invocation's deadline and its reserve.
+    const deadline = deadlineOf(context);
     try {
       const classified = classifyEvent(event);
       switch (classified.type) {
         case 'sqs':
           // One record at a time: records may touch the same org and share its rate-limit bucket.
-          return await processPartialResponse(classified.event, (record: SQSRecord) => recordHandler(record, context), processor, {
+          return await processPartialResponse(classified.event, (record: SQSRecord) => recordHandler(record, deadline), processor, {
             ...(context === undefined ? {} : { context }),
             processInParallel: false,
             throwOnFullBatchFailure: false,
@@ -197,12 +212,12 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
             return { fannedOut: commands.length };
           }
           const reports = [];
-          for (const command of commands) reports.push(await execute(command, deadlineOf(context)));
+          for (const command of commands) reports.push(await execute(command, deadline));
           return { sweeps: reports.map(reportJson) };
         }
         case 'command': {
           const command = parseCommand(classified.payload, 'event');
-          return reportJson(await execute(command, deadlineOf(context)));
+          return reportJson(await execute(command, deadline));
         }
       }
     } finally {

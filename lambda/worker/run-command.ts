@@ -1,4 +1,4 @@
-import type { ApiKey, AtlasClient, CallOptions } from '../atlas/types.ts';
+import type { AccessListEntry, ApiKey, AtlasClient, CallOptions } from '../atlas/types.ts';
 import type { Command } from '../commands/schema.ts';
 import type { Policy } from '../policy/schema.ts';
 import { buildEntryGuard } from '../policy/build-entry-guard.ts';
@@ -6,6 +6,7 @@ import { buildKeyGuard } from '../policy/build-key-guard.ts';
 import type { Action, Evidence } from '../policy/types.ts';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 import { collectPages } from './collect-pages.ts';
+import { statusOf } from './describe-error.ts';
 import { executeActions } from './execute-actions.ts';
 import { findOrgKey, findProjectKey } from './find-key.ts';
 import type { ActionResult, SweepSummary } from './types.ts';
@@ -85,6 +86,8 @@ export async function runCommand(command: Command, context: CommandContext): Pro
       };
       if (!key) return execute([action], key, context);
       const refusal = await pruneRefusal(context, command.orgId, key, command.entry, call);
+      // The key went away since the listing (another run deleted it): the entry went with it.
+      if (refusal === KEY_GONE) return execute([action], undefined, context);
       return refusal ? skip([action], refusal, context) : execute([action], key, context);
     }
     case 'revokeKey': {
@@ -93,9 +96,8 @@ export async function runCommand(command: Command, context: CommandContext): Pro
       const reason = `requested: revoke leaked key${command.reason ? ` (${command.reason})` : ''}`;
       const apiUserId = key?.id ?? command.apiUserId ?? '';
       const remove: Action = { kind: 'deleteOrgKey', orgId: command.orgId, apiUserId, reason, evidence: evidenceOf(key, command.publicKey) };
-      if (!key) {
-        return { results: [absent(remove, 'no such key in the organization')] };
-      }
+      // Not there: already-absent, reported (and audited) like any other outcome.
+      if (!key) return execute([remove], undefined, context);
       const first = await execute([remove], key, context);
       if (first.results[0]?.outcome !== 'failed') return first;
       // Containment when the delete is refused: take the key out of every project it can reach.
@@ -146,19 +148,30 @@ function absent(action: Action, why: string): ActionResult {
   return { action, outcome: 'already-absent', detail: why, durationMs: 0 };
 }
 
-/** Refuses to remove a protected entry or a key's last entry (an empty access list widens access). */
+const KEY_GONE = Symbol('key gone');
+
+/**
+ * Refuses to remove a protected entry or a key's last entry (an empty access list widens access). `KEY_GONE`
+ * when the key was deleted after the org listing showed it (its access list answers 404).
+ */
 async function pruneRefusal(
   context: CommandContext,
   orgId: string,
   key: ApiKey,
   entry: string,
   call: CallOptions,
-): Promise<string | undefined> {
+): Promise<string | typeof KEY_GONE | undefined> {
   const address = parseAccessListEntry(entry);
   const target = address.normalised;
   const protection = buildEntryGuard(context.policy.protectedEntries)(address);
   if (protection) return `entry ${target} is ${protection}`;
-  const entries = await collectPages(context.client.listAccessList(orgId, key.id, call));
+  let entries: AccessListEntry[];
+  try {
+    entries = await collectPages(context.client.listAccessList(orgId, key.id, call));
+  } catch (error) {
+    if (statusOf(error) === 404) return KEY_GONE;
+    throw error;
+  }
   const others = entries.filter((e) => {
     const text = e.cidrBlock ?? e.ipAddress;
     try {

@@ -6,7 +6,7 @@ import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
 import { METRIC_NAMES } from '../../lambda/telemetry/metric-names.ts';
 import { parseAccessListEntry } from '../../lambda/validation/access-list-entry.ts';
 import { startSimulator } from '../../sim/index.ts';
-import type { FaultRule, SeedSpec, SimApiKey, Simulator, SimulatorOptions } from '../../sim/types.ts';
+import type { FaultRule, RequestLogEntry, SeedSpec, SimApiKey, Simulator, SimulatorOptions } from '../../sim/types.ts';
 import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
 import { captureOutput } from '../helpers/capture-output.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
@@ -159,6 +159,8 @@ export interface PassResult {
   readonly continuations: QueueMessage[];
   readonly elapsedMs: number;
   readonly requests: number;
+  /** The simulator's log of this invocation's requests (no credentials in it). */
+  readonly log: readonly RequestLogEntry[];
   readonly faults: number;
   /** From the EMF documents the invocation printed. */
   readonly metrics: Record<string, number>;
@@ -182,8 +184,11 @@ export interface HarnessOptions {
   readonly auth: 'digest' | 'oauth';
   readonly seed?: SeedSpec;
   readonly sim?: Omit<SimulatorOptions, 'seed' | 'now'>;
-  /** Moves the simulator's clock by `byMs` every `every` requests while `harness.clock.running`. */
-  readonly clockJump?: { readonly every: number; readonly byMs: number };
+  /**
+   * Moves the simulator's clock ahead by `byMs` once `after` requests have arrived since `harness.clock.running`
+   * was set, then again every `every` requests (if given).
+   */
+  readonly clockJump?: { readonly after: number; readonly every?: number; readonly byMs: number };
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -196,15 +201,17 @@ export async function startHarness(options: HarnessOptions) {
   secretsMock.reset();
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-  const clock = { running: false, skewMs: 0, counted: 0 };
+  const clock = { running: false, skewMs: 0, jumps: 0, startedAt: -1 };
   let simRef: Simulator | undefined;
   const simNow = () => {
     const jump = options.clockJump;
     if (jump && clock.running && simRef) {
-      const steps = Math.floor(simRef.requests.length / jump.every);
-      if (steps > clock.counted) {
-        clock.skewMs += (steps - clock.counted) * jump.byMs;
-        clock.counted = steps;
+      if (clock.startedAt < 0) clock.startedAt = simRef.requests.length;
+      const seen = simRef.requests.length - clock.startedAt;
+      const due = seen < jump.after ? 0 : 1 + (jump.every === undefined ? 0 : Math.floor((seen - jump.after) / jump.every));
+      if (due > clock.jumps) {
+        clock.skewMs += (due - clock.jumps) * jump.byMs;
+        clock.jumps = due;
       }
     }
     return new Date(Date.now() + clock.skewMs);
@@ -217,11 +224,12 @@ export async function startHarness(options: HarnessOptions) {
   simRef = sim;
   const worker = sim.workers[0]!;
   const orgId = worker.orgId;
-  const secretOf = (privateKey = worker.privateKey) =>
+  /** The secret's JSON, with a rotated private key or client secret when given. */
+  const secretOf = (rotated?: string) =>
     JSON.stringify(
       options.auth === 'digest'
-        ? { publicKey: worker.publicKey, privateKey, baseUrl: sim.baseUrl }
-        : { clientId: worker.clientId, clientSecret: worker.clientSecret, baseUrl: sim.baseUrl },
+        ? { publicKey: worker.publicKey, privateKey: rotated ?? worker.privateKey, baseUrl: sim.baseUrl }
+        : { clientId: worker.clientId, clientSecret: rotated ?? worker.clientSecret, baseUrl: sim.baseUrl },
     );
   const secretValues: string[] = [secretOf()];
   let secretReads = 0;
@@ -237,6 +245,8 @@ export async function startHarness(options: HarnessOptions) {
       KEY_POLICY: JSON.stringify({ orgs: [{ orgId }], dryRun: false, maxDeletionsPerRun: 10_000 }),
       WORK_QUEUE_URL: QUEUE_URL,
       SWEEP_MARGIN_SECONDS: '2',
+      // The client's pacing buckets refill 20 times faster than Atlas's (the test budget is seconds, not minutes).
+      ATLAS_RATE_LIMIT_TIME_SCALE: '20',
     },
     {
       secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
@@ -246,10 +256,10 @@ export async function startHarness(options: HarnessOptions) {
   );
 
   let messageCounter = 0;
-  const message = (body: unknown): QueueMessage => ({
-    messageId: `m-${(messageCounter += 1)}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const message = (body: unknown): QueueMessage => {
+    messageCounter += 1;
+    return { messageId: `m-${messageCounter}`, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  };
 
   /** One invocation with an SQS batch; returns what failed, what was enqueued, and what it cost. */
   const runPass = async (messages: readonly QueueMessage[], remainingMs: number): Promise<PassResult> => {
@@ -276,6 +286,7 @@ export async function startHarness(options: HarnessOptions) {
       continuations,
       elapsedMs,
       requests: sim.requests.length - requestsBefore,
+      log: sim.requests.slice(requestsBefore),
       faults: sim.faultsInjected - faultsBefore,
       metrics: emfTotals(records),
       records,
@@ -298,9 +309,20 @@ export async function startHarness(options: HarnessOptions) {
     }
   };
 
+  /** One harmless direct invocation (a delete of a key that does not exist): the secret is cached, the client built. */
+  const warmUp = async (): Promise<void> => {
+    const output = captureOutput();
+    try {
+      await runtime.handle({ action: 'deleteOrgKey', orgId, apiUserId: 'ab'.repeat(12) }, lambdaContext(30_000));
+    } finally {
+      output.stop();
+    }
+  };
+
   return {
     sim,
     worker,
+    warmUp,
     orgId,
     runtime,
     clock,
@@ -314,6 +336,11 @@ export async function startHarness(options: HarnessOptions) {
     },
     secretOf,
     secretReads: () => secretReads,
+    /** Rotates the worker service account's secret in the simulator (Atlas side of a rotation). */
+    rotateClientSecret: (clientSecret: string) => {
+      const account = sim.state.serviceAccounts.find((a) => a.clientId === worker.clientId)!;
+      account.clientSecret = clientSecret;
+    },
     /** Rotates the worker key's private key in the simulator (Atlas side of a rotation). */
     rotateKey: (privateKey: string) => {
       const key = sim.state.apiKeys.find((k) => k.id === worker.apiKeyId) as SimApiKey;
@@ -338,6 +365,8 @@ export interface SummaryRow {
   readonly lost: number;
   readonly elapsedMs: number;
   readonly budgetMs: number;
+  /** Why records of the faulty invocation failed (distinct, shortened). */
+  readonly reasons: readonly string[];
 }
 
 export function renderSummary(title: string, rows: readonly SummaryRow[]): string {
@@ -362,6 +391,8 @@ export function renderSummary(title: string, rows: readonly SummaryRow[]): strin
     line(header),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...body.map(line),
+    '',
+    ...rows.flatMap((r) => r.reasons.map((reason) => `- ${r.name}: ${reason}`)),
     '',
   ].join('\n');
 }

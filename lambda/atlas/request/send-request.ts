@@ -1,5 +1,5 @@
 import type { AuthStrategy } from '../auth/types.ts';
-import { AtlasDeadlineError } from '../errors.ts';
+import { AtlasDeadlineError, AtlasMalformedResponseError } from '../errors.ts';
 import type { Pacer, PaceTicket } from '../pacing/create-pacer.ts';
 import { parseRateLimitHeaders } from '../pacing/parse-rate-limit-headers.ts';
 import { decideRetry } from '../retry/retry-decision.ts';
@@ -47,7 +47,9 @@ export async function sendRequest(
   options: CallOptions | undefined,
 ): Promise<TransportResponse> {
   const deadline = options?.deadline;
-  const signal = callSignal(deadline, options?.signal, context.now());
+  // Whole milliseconds: AbortSignal.timeout throws a RangeError for a fractional delay, and a deadline computed
+  // from a Lambda's remaining time (or an injected clock) need not be whole.
+  const signal = callSignal(deadline === undefined ? undefined : Math.floor(deadline), options?.signal, Math.floor(context.now()));
   const fullPath = context.prefix + request.path;
   const session = context.auth.begin();
   const emit = context.onEvent ?? (() => {});
@@ -57,6 +59,14 @@ export async function sendRequest(
   for (;;) {
     let ticket: PaceTicket | undefined;
     try {
+      // Nothing is sent once the deadline has passed: it would be cut off anyway, perhaps after the server acted.
+      if (deadline !== undefined && context.now() >= deadline) {
+        throw new AtlasDeadlineError(`${request.method} ${fullPath.split('?')[0]} not sent: the deadline has passed`, {
+          method: request.method,
+          path: fullPath,
+          attempts: sent,
+        });
+      }
       await session.prepare?.(signal);
       ticket = await context.pacer?.acquire(request.path, {
         deadline,
@@ -96,7 +106,10 @@ export async function sendRequest(
         if (again) continue;
       }
       session.settle();
-      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status >= 200 && response.status < 300) {
+        assertWriteAnswer(request, fullPath, response);
+        return response;
+      }
       throw errorFromResponse(response, { method: request.method, path: fullPath, attempts: sent, now: context.now() });
     } catch (thrown) {
       ticket?.release();
@@ -144,5 +157,22 @@ export async function sendRequest(
       });
       tries += 1;
     }
+  }
+}
+
+/**
+ * A DELETE succeeds with no body (204, or Ops Manager's 200) or a JSON one. A 2xx whose body is not JSON came
+ * from something other than the API (a proxy, a captive portal, a half-written reply): the resource may well
+ * still exist, so it must not count as deleted.
+ */
+function assertWriteAnswer(request: ApiRequest, fullPath: string, response: TransportResponse): void {
+  if (request.method !== 'DELETE' || response.text.trim() === '') return;
+  try {
+    JSON.parse(response.text);
+  } catch (error) {
+    throw new AtlasMalformedResponseError(
+      `${request.method} ${fullPath.split('?')[0]} answered ${response.status} with a body that is not JSON (${response.text.length} bytes); not counted as deleted`,
+      { method: request.method, path: fullPath, status: response.status, cause: error },
+    );
   }
 }
