@@ -13,8 +13,9 @@ const MIN_SECRET_LENGTH = 6;
 const PATTERNS: readonly RegExp[] = [
   // Authorization / Proxy-Authorization values, whatever the scheme: the rest of the line goes (better too much).
   /((?:proxy-)?authorization)(["']?\s*[:=]\s*)[^\r\n]*/gi,
-  // A scheme and its credentials wherever they appear on their own.
-  /\b(Digest)\s+[^\r\n]*/g,
+  // A scheme and its credentials wherever they appear on their own. Digest credentials are `key=value` lists,
+  // so prose such as "The Digest nonce expired" stays readable.
+  /\b(Digest)\s+(?=[A-Za-z-]+=)[^\r\n]*/g,
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
   // Token-endpoint replies and form bodies.
   /("?(?:access_token|client_secret|refresh_token|privateKey|password)"?\s*[:=]\s*)("[^"]*"|[^\s&,}]+)/gi,

@@ -47,6 +47,13 @@ export class AtlasSession {
     const cacheKey = `${baseUrl}|${flavor}|${fingerprint}`;
     let client = this.clients.get(cacheKey);
     if (!client) {
+      // Rotated credentials: the clients of the old ones will not be used again; release their connections.
+      for (const [key, stale] of this.clients) {
+        if (!key.endsWith(`|${fingerprint}`)) {
+          this.clients.delete(key);
+          void stale.close().catch(() => undefined);
+        }
+      }
       client = createAtlasClient({
         ...this.options.client,
         baseUrl,

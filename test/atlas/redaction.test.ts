@@ -66,6 +66,12 @@ describe('Class: AtlasApiError › redaction', () => {
     expect(text).toContain('"expires_in":3600');
   });
 
+  it('redacts Digest credentials but keeps prose that mentions Digest readable', () => {
+    const text = redact('sent Digest username="abcdefgh", realm="MMS Public API", response="0123abcd"\nThe Digest nonce is unknown or expired.');
+    expect(text).not.toMatch(/abcdefgh|0123abcd/);
+    expect(text).toContain('The Digest nonce is unknown or expired.');
+  });
+
   it('toJSON keeps the useful fields', () => {
     const error = new AtlasApiError('DELETE /orgs/x failed: 400 CANNOT_REMOVE_CALLER_FROM_ACCESS_LIST', {
       method: 'DELETE',
