@@ -9,9 +9,10 @@ const ESM_REQUIRE_BANNER =
  * Bundles `entry` the way the CDK construct's `bundling` block does (NodejsFunction → esbuild): one minified ES
  * module, everything bundled including the AWS SDK, `module` before `main`, a source map kept apart.
  * `target` is the construct's `node24` for the size; the load timing uses what this machine's Node can run.
+ * Returns the output's bytes by package.
  */
-export async function buildBundle(entry: string, outfile: string, target = 'node24'): Promise<void> {
-  await build({
+export async function buildBundle(entry: string, outfile: string, target = 'node24'): Promise<Record<string, number>> {
+  const result = await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -25,5 +26,15 @@ export async function buildBundle(entry: string, outfile: string, target = 'node
     sourcesContent: false,
     external: [],
     logLevel: 'warning',
+    metafile: true,
   });
+  // Bytes of the output by package (node_modules/<package>) or by our folder (lambda/<layer>).
+  const bytes: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
+      bytes[pkg] = (bytes[pkg] ?? 0) + bytesInOutput;
+    }
+  }
+  return bytes;
 }

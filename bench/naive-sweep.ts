@@ -17,6 +17,10 @@ const MAX_ATTEMPTS = 50;
 
 export interface NaiveSweepResult {
   readonly wallMs: number;
+  /** Time spent listing the org's keys (all pages), ms: the part that does not grow with a prefix. */
+  readonly listMs: number;
+  /** Listing pages fetched. */
+  readonly listPages: number;
   /** Keys in the org's listing. */
   readonly keysListed: number;
   /** Keys whose access list was read (all, or the prefix). */
@@ -114,11 +118,14 @@ export async function naiveSweep(target: WorkerTarget, timeScale: number, now: D
   const started = performance.now();
   try {
     const keys: ApiKey[] = [];
+    let listPages = 0;
     for (let pageNum = 1; pageNum <= 10_000; pageNum += 1) {
       const page = await getOk(client, `/orgs/${target.orgId}/apiKeys?pageNum=${pageNum}&itemsPerPage=500`);
+      listPages += 1;
       keys.push(...(page.results as ApiKey[]));
       if (page.results.length < 500) break;
     }
+    const listMs = performance.now() - started;
     const inventory: KeyInventory[] = [];
     for (const key of keys.slice(0, Math.min(keys.length, maxKeys))) {
       const page = await getOk(client, `/orgs/${target.orgId}/apiKeys/${key.id}/accessList`);
@@ -133,6 +140,8 @@ export async function naiveSweep(target: WorkerTarget, timeScale: number, now: D
     }
     return {
       wallMs: performance.now() - started,
+      listMs,
+      listPages,
       keysListed: keys.length,
       keysVisited: inventory.length,
       actions: decided.actions.length,

@@ -7,12 +7,12 @@ const CHILD_TIMEOUT_MS = 20 * 60_000;
 
 /**
  * Runs `task` in a fresh Node process from the bundled child (`bench/out/child.mjs`), its stdout (the
- * worker's JSON logs) written to `logFile`. Resolves with the child's report.
+ * worker's JSON logs) written to `logFile`, with Node flags `execArgv`. Resolves with the child's report.
  */
-export function runChild(bundle: string, task: ChildTask, logFile: string): Promise<ChildReport> {
+export function runChild(bundle: string, task: ChildTask, logFile: string, execArgv: readonly string[] = []): Promise<ChildReport> {
   const log = openSync(logFile, 'w');
   return new Promise<ChildReport>((resolve, reject) => {
-    const child = fork(bundle, [JSON.stringify(task)], { execArgv: [], stdio: ['ignore', log, 'inherit', 'ipc'] });
+    const child = fork(bundle, [JSON.stringify(task)], { execArgv: [...execArgv], stdio: ['ignore', log, 'inherit', 'ipc'] });
     let report: ChildReport | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
     child.on('message', (message) => {

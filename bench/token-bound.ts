@@ -48,3 +48,33 @@ export function tokenBound(log: readonly RequestLogEntry[]): { boundMs: number; 
   buckets.sort((a, b) => b.boundMs - a.boundMs || b.requests - a.requests);
   return { boundMs: buckets[0]?.boundMs ?? 0, buckets };
 }
+
+export interface BucketReplay {
+  /** Refill lost because the bucket was full (the run had not yet drained it, or paused while full), ms. */
+  readonly refillLostWhileFullMs: number;
+  /** Whole tokens the bucket still held when its last request arrived: unused at the end. */
+  readonly tokensLeftAtEnd: number;
+}
+
+/**
+ * Replays the busiest bucket of `log` as the simulator kept it, to say where a run lost time against the bound:
+ * wall − bound ≈ refill lost while full + tokens left at the end + the last answer's round trip.
+ */
+export function replayBusiestBucket(log: readonly RequestLogEntry[]): BucketReplay {
+  const { buckets } = tokenBound(log);
+  const busiest = buckets[0];
+  if (busiest === undefined) return { refillLostWhileFullMs: 0, tokensLeftAtEnd: 0 };
+  const perMs = busiest.refillPerSecond / 1000;
+  let tokens = busiest.capacity;
+  let last = log[0]?.at ?? 0;
+  let lostMs = 0;
+  for (const entry of log) {
+    if (entry.status === 401 || entry.status === 429 || entry.status === 0) continue;
+    if (bucketOf(entry.url)?.bucket !== busiest.bucket) continue;
+    const refilled = tokens + (entry.at - last) * perMs;
+    if (refilled > busiest.capacity) lostMs += (refilled - busiest.capacity) / perMs;
+    tokens = Math.min(busiest.capacity, refilled) - 1;
+    last = entry.at;
+  }
+  return { refillLostWhileFullMs: Math.round(lostMs), tokensLeftAtEnd: Math.max(0, Math.floor(tokens)) };
+}

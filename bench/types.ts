@@ -14,6 +14,10 @@ export type ChildTask =
       readonly pacing: boolean;
       readonly timeScale: number;
       readonly connections?: number;
+      /** Run through the command runner with this `resultsLimit` instead of through the handler. */
+      readonly resultsLimit?: number;
+      /** Policy fields over the benchmark's policy (`bench/scenario.ts`). */
+      readonly policy?: Readonly<Record<string, unknown>>;
     }
   | {
       readonly kind: 'naive-sweep';
@@ -42,6 +46,8 @@ export interface ChildReport {
   /** SQS batch item failures (handler runs). */
   readonly failures?: number;
   /** Naive sweep figures. */
+  readonly listMs?: number;
+  readonly listPages?: number;
   readonly keysListed?: number;
   readonly keysVisited?: number;
   readonly actions?: number;

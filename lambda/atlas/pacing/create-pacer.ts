@@ -1,6 +1,5 @@
 import { DEFAULT_PACING } from '../constants.ts';
 import type { ClientEvent, PacingOptions } from '../types.ts';
-import { sleep } from '../util/abortable.ts';
 import { bucketForPath } from './bucket-for-path.ts';
 import type { RateLimitHeaders } from './parse-rate-limit-headers.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -13,14 +12,18 @@ export interface PaceTicket {
   release(): void;
 }
 
+export interface PaceWait {
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly deadlineExceeded: (waitMs: number) => Error;
+}
+
 export interface Pacer {
   /**
-   * Waits for a token of the path's bucket. Throws `deadlineExceeded()` rather than wait past `deadline`.
+   * Waits for a token of the path's bucket, first come first served. Throws `deadlineExceeded()` rather than
+   * wait past `deadline`, and the signal's reason when it fires while waiting.
    */
-  acquire(
-    path: string,
-    wait: { deadline: number | undefined; signal: AbortSignal | undefined; deadlineExceeded: (waitMs: number) => Error },
-  ): Promise<PaceTicket>;
+  acquire(path: string, wait: PaceWait): Promise<PaceTicket>;
 }
 
 export interface PacerOptions {
@@ -35,17 +38,42 @@ const SAFETY_TOKENS = 1;
 
 const NO_TICKET: PaceTicket = { observe() {}, release() {} };
 
+interface Waiter {
+  readonly wait: PaceWait;
+  readonly grant: () => void;
+  readonly fail: (error: unknown) => void;
+}
+
+interface BucketEntry {
+  readonly bucket: TokenBucket;
+  /** The configured capacity. */
+  readonly capacity: number;
+  readonly refillPerMs: number;
+  /** Granted tokens whose response has not arrived yet. */
+  inFlight: number;
+  /** Callers waiting for a token, in arrival order. */
+  readonly queue: Waiter[];
+  /** The one timer that wakes the queue when the next token is due. */
+  timer: NodeJS.Timeout | undefined;
+  /** Tokens of capacity held back from a server that sends no `RateLimit-Remaining` (see `observe`). */
+  heldBack: number;
+}
+
 /**
- * Client-side pacing shaped like Atlas's token buckets: one bucket per (origin, org) for its API keys, one for its reads, and one per (origin, project).
- * Requests sent but not yet answered are counted, so adopting the server's `RateLimit-Remaining` does not hand
- * out tokens those requests are about to spend.
+ * Client-side pacing shaped like Atlas's token buckets: one bucket per (origin, org) for its API keys, one for
+ * its reads, and one per (origin, project).
+ *
+ * Callers that find the bucket empty queue up (FIFO) behind a single timer, so that a hundred waiting calls
+ * cost one wake-up per token rather than a hundred, and calls are served in the order they asked (a sweep's
+ * reads finish roughly in listing order). Requests sent but not yet answered are counted, so adopting the
+ * server's `RateLimit-Remaining` does not hand out tokens those requests are about to spend.
  */
 export function createPacer(options: PacerOptions): Pacer {
   const settings = { ...DEFAULT_PACING, ...options.pacing };
   const periodMs = 60_000 / settings.timeScale;
-  const buckets = new Map<string, { bucket: TokenBucket; inFlight: number }>();
+  const buckets = new Map<string, BucketEntry>();
 
-  const entryFor = (key: string, size: 'org' | 'project') => {
+  const entryFor = (key: string, size: 'org' | 'project'): BucketEntry => {
     let entry = buckets.get(key);
     if (entry === undefined) {
       const bucket = new TokenBucket({
@@ -54,10 +82,75 @@ export function createPacer(options: PacerOptions): Pacer {
         periodMs,
         now: options.now,
       });
-      entry = { bucket, inFlight: 0 };
+      const refill = size === 'org' ? settings.orgRefillPerMinute : settings.projectRefillPerMinute;
+      entry = { bucket, capacity: bucket.capacity, refillPerMs: refill / periodMs, inFlight: 0, queue: [], timer: undefined, heldBack: 0 };
       buckets.set(key, entry);
     }
     return entry;
+  };
+
+  /** Grants tokens to the head of the queue while there are some; then sleeps until the next one is due. */
+  const pump = (entry: BucketEntry): void => {
+    if (entry.timer !== undefined) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+    while (entry.queue.length > 0 && entry.bucket.tryTake() === 0) entry.queue.shift()?.grant();
+    if (entry.queue.length === 0) return;
+    // The server may have said there are fewer tokens than we thought: whoever can no longer be served before
+    // their deadline hears so now rather than at the deadline.
+    const now = options.now();
+    for (let position = entry.queue.length - 1; position >= 0; position -= 1) {
+      const waiter = entry.queue[position] as Waiter;
+      const waitMs = entry.bucket.msUntil(position + 1);
+      if (waiter.wait.deadline !== undefined && now + waitMs > waiter.wait.deadline) {
+        entry.queue.splice(position, 1);
+        waiter.fail(waiter.wait.deadlineExceeded(waitMs));
+      }
+    }
+    if (entry.queue.length > 0) entry.timer = setTimeout(pump, Math.max(1, entry.bucket.msUntil(1)), entry);
+  };
+
+  const ticketFor = (entry: BucketEntry): PaceTicket => {
+    entry.inFlight += 1;
+    const grantedAt = options.now();
+    let done = false;
+    const finish = () => {
+      if (done) return false;
+      done = true;
+      entry.inFlight -= 1;
+      return true;
+    };
+    return {
+      observe(headers, status) {
+        if (!finish()) return;
+        if (headers.remaining !== undefined) {
+          // One token of slack: requests spaced exactly at the refill rate can arrive bunched (network jitter).
+          entry.bucket.setRemaining(headers.remaining - entry.inFlight - SAFETY_TOKENS, headers.limit);
+        } else if (status === 429) {
+          entry.bucket.setRemaining(Math.min(0, entry.bucket.tokens));
+        } else if (status !== 401) {
+          // No RateLimit-Remaining to correct our count. When a full bucket starts to drain, ours does so as we
+          // grant the first request and the server's only once it arrives: the refill in between is ours alone,
+          // and a round trip bounds it. Hold that much back, from the capacity too (a bucket full on both sides
+          // would otherwise lose the slack), growing it with the slowest round trip seen, up to a quarter of the
+          // bucket (a round trip stretched by a retry or a full connection pool says nothing about the server).
+          const wanted = Math.min(
+            Math.max(SAFETY_TOKENS, Math.floor(entry.capacity / 4)),
+            Math.max(SAFETY_TOKENS, Math.ceil((options.now() - grantedAt) * entry.refillPerMs)),
+          );
+          if (wanted > entry.heldBack) {
+            entry.bucket.setRemaining(entry.bucket.tokens - (wanted - entry.heldBack), entry.capacity - wanted);
+            entry.heldBack = wanted;
+          }
+        }
+        // The server's view may hold more tokens than ours did: serve waiters now, not at the old wake-up time.
+        if (entry.queue.length > 0) pump(entry);
+      },
+      release() {
+        finish();
+      },
+    };
   };
 
   return {
@@ -66,34 +159,36 @@ export function createPacer(options: PacerOptions): Pacer {
       if (scope === undefined) return NO_TICKET;
       const key = `${options.origin} ${scope.kind}:${scope.id}`;
       const entry = entryFor(key, scope.size);
-      // Re-check after each sleep: a response may have moved the bucket meanwhile (server headers).
-      for (let waitMs = entry.bucket.tryTake(); waitMs > 0; waitMs = entry.bucket.tryTake()) {
-        if (wait.deadline !== undefined && options.now() + waitMs > wait.deadline) throw wait.deadlineExceeded(waitMs);
-        options.onEvent?.({ type: 'paced', bucket: key, waitMs });
-        await sleep(waitMs, wait.signal);
-      }
-      entry.inFlight += 1;
-      let done = false;
-      const finish = () => {
-        if (done) return false;
-        done = true;
-        entry.inFlight -= 1;
-        return true;
-      };
-      return {
-        observe(headers, status) {
-          if (!finish()) return;
-          if (headers.remaining !== undefined) {
-            // One token of slack: requests spaced exactly at the refill rate can arrive bunched (network jitter).
-            entry.bucket.setRemaining(headers.remaining - entry.inFlight - SAFETY_TOKENS, headers.limit);
-          } else if (status === 429) {
-            entry.bucket.setRemaining(Math.min(0, entry.bucket.tokens));
-          }
-        },
-        release() {
-          finish();
-        },
-      };
+      if (wait.signal?.aborted) throw wait.signal.reason;
+      // Nobody ahead and a token there: no wait at all (the common case while the bucket has tokens).
+      if (entry.queue.length === 0 && entry.bucket.tryTake() === 0) return ticketFor(entry);
+
+      const waitMs = entry.bucket.msUntil(entry.queue.length + 1);
+      if (wait.deadline !== undefined && options.now() + waitMs > wait.deadline) throw wait.deadlineExceeded(waitMs);
+      options.onEvent?.({ type: 'paced', bucket: key, waitMs });
+      return new Promise<PaceTicket>((resolve, reject) => {
+        const signal = wait.signal;
+        const onAbort = () => {
+          const at = entry.queue.indexOf(waiter);
+          if (at !== -1) entry.queue.splice(at, 1);
+          reject(signal?.reason);
+        };
+        const waiter: Waiter = {
+          wait,
+          grant: () => {
+            signal?.removeEventListener('abort', onAbort);
+            // Counted in flight from the moment it is granted, before the caller resumes.
+            resolve(ticketFor(entry));
+          },
+          fail: (error) => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        entry.queue.push(waiter);
+        if (entry.timer === undefined) entry.timer = setTimeout(pump, Math.max(1, entry.bucket.msUntil(1)), entry);
+      });
     },
   };
 }

@@ -43,7 +43,13 @@ export class TokenBucket {
       this.#tokens -= 1;
       return 0;
     }
-    return Math.ceil((1 - this.#tokens) / this.#ratePerMs);
+    return this.msUntil(1);
+  }
+
+  /** Milliseconds until `count` whole tokens will be there (0 if they are), taking none. */
+  msUntil(count: number): number {
+    this.#refill();
+    return this.#tokens >= count ? 0 : Math.ceil((count - this.#tokens) / this.#ratePerMs);
   }
 
   /** Adopts the server's view (`RateLimit-Remaining`, `RateLimit-Limit`): it counts requests we cannot see. */

@@ -1,0 +1,148 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAtlasClient } from '../../lambda/atlas/index.ts';
+import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
+import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
+import { sweepOrg } from '../../lambda/worker/sweep-org.ts';
+import { startSimulator } from '../../sim/index.ts';
+import type { Simulator } from '../../sim/types.ts';
+import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
+import { captureOutput } from '../helpers/capture-output.ts';
+import { lambdaContext } from '../helpers/lambda-context.ts';
+import { accessListReads, applyPlan, viewOf } from './helpers.ts';
+
+const sqsMock = mockClient(SQSClient);
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/atlas-key-worker';
+/** Bounds the SQS replay: no test may loop for ever. */
+const MAX_INVOCATIONS = 40;
+
+function sqsEvent(bodies: readonly string[], invocation: number): SQSEvent {
+  const [sample] = sqsSample.Records;
+  return { Records: bodies.map((body, i) => ({ ...sample!, messageId: `message-${invocation}-${i}`, body })) } as SQSEvent;
+}
+
+function workerEnv(sim: Simulator, orgIds: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
+  const worker = sim.workers[0]!;
+  return {
+    KEY_POLICY: JSON.stringify({ orgs: orgIds.map((orgId) => ({ orgId })), dryRun: false, maxDeletionsPerRun: 100_000 }),
+    MONGODB_ATLAS_PUBLIC_API_KEY: worker.publicKey,
+    MONGODB_ATLAS_PRIVATE_API_KEY: worker.privateKey,
+    MONGODB_ATLAS_BASE_URL: sim.baseUrl,
+    WORK_QUEUE_URL: QUEUE_URL,
+    ...extra,
+  };
+}
+
+/** Delivers `bodies`, then every message the handler enqueued, one invocation per batch, until none is left. */
+async function drainQueue(runtime: ReturnType<typeof createRuntime>, bodies: string[], remainingMs: number) {
+  let pending = bodies;
+  let invocations = 0;
+  const failures: unknown[] = [];
+  while (pending.length > 0 && invocations < MAX_INVOCATIONS) {
+    sqsMock.resetHistory();
+    const response = (await runtime.handle(sqsEvent(pending, invocations), lambdaContext(remainingMs))) as SQSBatchResponse;
+    invocations += 1;
+    failures.push(...response.batchItemFailures);
+    pending = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.MessageBody!));
+  }
+  return { invocations, failures, left: pending };
+}
+
+describe('Scale › continuation through the handler', () => {
+  let sim: Simulator | undefined;
+  let output: ReturnType<typeof captureOutput> | undefined;
+  beforeEach(() => {
+    sqsMock.reset();
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+  afterEach(async () => {
+    output?.stop();
+    await sim?.close();
+    sim = undefined;
+    output = undefined;
+  });
+
+  it('a sweep cut by short invocations continues from each cursor: every access list read once, the org ends as the dry-run plan', async () => {
+    // Prepare: 600 keys behind a 40 ms round trip; the dry-run plan from the same state
+    const now = new Date();
+    sim = await startSimulator({ seed: { now, keysPerOrg: 600, entriesPerKey: [2, 5], staleFraction: 0.2 }, latencyMs: 40 });
+    const worker = sim.workers[0]!;
+    const planner = createAtlasClient({
+      baseUrl: sim.baseUrl,
+      flavor: 'atlas',
+      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
+      pacing: false,
+    });
+    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
+    const planned = await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
+    await planner.close();
+    const before = viewOf(sim.state, worker.orgId);
+    const from = sim.requests.length;
+    output = captureOutput();
+    const runtime = createRuntime(workerEnv(sim, [worker.orgId], { SWEEP_MARGIN_SECONDS: '2' }), {
+      sqs: new SQSClient({}),
+      client: { pacing: false, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+    });
+
+    // Act: 5 s invocations; each enqueued continuation is the next SQS record
+    const run = await drainQueue(runtime, [JSON.stringify({ action: 'sweep', orgId: worker.orgId })], 5_000);
+    await runtime.session.close();
+    output.stop();
+
+    // Assess
+    const reasons = output.records().filter((r) => String(r['message']).startsWith('queue message failed')).map((r) => r['reason']);
+    expect(reasons).toEqual([]);
+    expect(run.failures).toEqual([]);
+    expect(run.left).toEqual([]);
+    expect(run.invocations).toBeGreaterThanOrEqual(3);
+    const reads = accessListReads(sim.requests.slice(from));
+    expect([...reads.keys()].sort()).toEqual([...before.keys()].sort());
+    expect([...reads.values()].every((count) => count === 1)).toBe(true);
+    expect(viewOf(sim.state, worker.orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));
+  });
+
+  it('fans out one sweep per org from the schedule, and the queue then sweeps each org to its plan', async () => {
+    // Prepare: 3 orgs; the worker's key is an Org Owner of the first only, so each org gets its own worker env
+    const now = new Date();
+    sim = await startSimulator({ seed: { now, orgs: 3, keysPerOrg: 40, entriesPerKey: [2, 5], staleFraction: 0.3 } });
+    const orgIds = sim.workers.map((w) => w.orgId);
+    const before = new Map(orgIds.map((orgId) => [orgId, viewOf(sim!.state, orgId)]));
+    const plans = new Map<string, ReturnType<typeof applyPlan>>();
+    for (const worker of sim.workers) {
+      const client = createAtlasClient({
+        baseUrl: sim.baseUrl,
+        flavor: 'atlas',
+        credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
+        pacing: false,
+      });
+      const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
+      const planned = await sweepOrg({ client, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
+      plans.set(worker.orgId, applyPlan(before.get(worker.orgId)!, planned.results.map((r) => r.action)));
+      await client.close();
+    }
+    output = captureOutput();
+    const scheduler = createRuntime(workerEnv(sim, orgIds), { sqs: new SQSClient({}) });
+
+    // Act: the schedule fans out; each org's message is then handled with that org's worker credentials
+    await scheduler.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext());
+    const fannedOut = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.MessageBody!));
+    const runs = [];
+    for (const [index, body] of fannedOut.entries()) {
+      const worker = sim.workers[index]!;
+      const runtime = createRuntime(
+        { ...workerEnv(sim, orgIds), MONGODB_ATLAS_PUBLIC_API_KEY: worker.publicKey, MONGODB_ATLAS_PRIVATE_API_KEY: worker.privateKey },
+        { sqs: new SQSClient({}), client: { pacing: false } },
+      );
+      runs.push(await drainQueue(runtime, [body], 60_000));
+      await runtime.session.close();
+    }
+    output.stop();
+
+    // Assess
+    expect(fannedOut.map((body) => JSON.parse(body))).toEqual(orgIds.map((orgId) => ({ action: 'sweep', orgId })));
+    expect(runs.every((run) => run.failures.length === 0 && run.left.length === 0)).toBe(true);
+    for (const orgId of orgIds) expect(viewOf(sim.state, orgId)).toEqual(plans.get(orgId));
+  });
+});
