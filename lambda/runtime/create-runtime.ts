@@ -25,6 +25,8 @@ import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
 /** Time kept back from the Lambda's deadline to finish the invocation (see `deadlineOf`). */
 const RESPONSE_RESERVE_MS = 1_000;
+/** Action results a sweep's summary (and a direct invocation's answer) keeps besides the failed and deferred. */
+const RESULTS_KEPT = 200;
 
 export interface RuntimeDependencies {
   readonly secretsManager?: SecretsManagerClient;
@@ -114,6 +116,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           logger[level]('action', auditRecord(result));
         },
         sweep: {
+          // Every result is logged and counted as it comes (onResult): the summary need not hold a whole org's.
+          resultsLimit: RESULTS_KEPT,
           // A short-lived invocation still makes progress: never keep more than a quarter of it in reserve.
           marginMs: Math.min(config.SWEEP_MARGIN_SECONDS * 1000, deadline === undefined ? Number.POSITIVE_INFINITY : (deadline - Date.now()) / 4),
           onProgress: (progress) => logger.debug('sweep progress', { progress }),
@@ -135,7 +139,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       const sweep = outcome.sweep;
       stats.add(METRIC_NAMES.keysScanned, sweep.keysScanned);
       stats.add(METRIC_NAMES.entriesScanned, sweep.entriesScanned);
-      stats.add(METRIC_NAMES.actionsPlanned, sweep.results.length);
+      stats.add(METRIC_NAMES.actionsPlanned, sweep.actionsTotal);
       stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
       if (sweep.continuation && sweep.keysScanned === 0) {
         throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
@@ -147,7 +151,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
       }
       const { results, findings, ...rest } = sweep;
-      logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, actions: results.length } });
+      logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, resultsShown: results.length } });
     } else {
       stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     }
@@ -240,6 +244,7 @@ function reportJson(report: CommandReport): Record<string, unknown> {
             keysScanned: outcome.sweep.keysScanned,
             entriesScanned: outcome.sweep.entriesScanned,
             complete: outcome.sweep.complete,
+            actionsTotal: outcome.sweep.actionsTotal,
             findingsTotal: outcome.sweep.findingsTotal,
             ...(outcome.sweep.capTripped ? { capTripped: outcome.sweep.capTripped } : {}),
           },

@@ -1,3 +1,4 @@
+import { AtlasDeadlineError } from '../atlas/errors.ts';
 import type { AtlasClient, DeleteOutcome } from '../atlas/types.ts';
 import type { Action, ActionKind } from '../policy/types.ts';
 import { describeError } from './describe-error.ts';
@@ -56,6 +57,11 @@ async function executeOne(action: Action, options: ExecuteOptions, clock: () => 
     const outcome = await send(action, options);
     return finish({ outcome });
   } catch (error) {
+    // Nothing was sent (a rate-limit wait would have ended past the deadline): deferred, like an action that
+    // could not start, rather than failed. Once a request has gone out, the server may have acted: failed.
+    if (error instanceof AtlasDeadlineError && error.attempts === 0) {
+      return finish({ outcome: 'skipped', detail: `deadline reached before the action could be sent: ${error.message}` });
+    }
     const { summary, details } = describeError(error);
     return finish({ outcome: 'failed', detail: summary, error: details });
   }

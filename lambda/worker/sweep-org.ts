@@ -109,6 +109,7 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     keysScanned,
     entriesScanned,
     results,
+    actionsTotal,
     findings,
     findingsTotal,
     durationMs: clock() - started,

@@ -29,7 +29,10 @@ export interface SweepSummary {
   readonly dryRun: boolean;
   readonly keysScanned: number;
   readonly entriesScanned: number;
+  /** Results of the actions, at most `resultsLimit` of them besides the failed and deferred ones (all kept). */
   readonly results: readonly ActionResult[];
+  /** Actions executed (or skipped in a dry run) in this invocation, whether or not `results` kept them. */
+  readonly actionsTotal: number;
   /** Findings (no write), at most `findingsLimit` kept; `findingsTotal` counts all. */
   readonly findings: readonly Finding[];
   readonly findingsTotal: number;

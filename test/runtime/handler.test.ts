@@ -146,6 +146,22 @@ describe('Handler', () => {
       const emf = output.records().find((r) => r['_aws'] !== undefined && 'KeysScanned' in r);
       expect(emf).toMatchObject({ KeysScanned: 31, service: 'atlas-key-worker' });
     });
+    it('keeps a bounded number of results in a large sweep answer, yet logs and counts every action', async () => {
+      fixture = await startWorkerFixture({ keysPerOrg: 300, staleFraction: 0.5, now: new Date() });
+      const runtime = await runtimeFor({ policy: { maxDeletionsPerRun: 1000 } });
+
+      const result = (await runtime.handle(scheduledEvent, lambdaContext())) as {
+        sweeps: Array<{ results: unknown[]; sweep: { actionsTotal: number } }>;
+      };
+
+      const [sweep] = result.sweeps;
+      expect(sweep!.sweep.actionsTotal).toBeGreaterThan(200);
+      expect(sweep!.results).toHaveLength(200);
+      const audited = output.records().filter((r) => r['message'] === 'action');
+      expect(audited).toHaveLength(sweep!.sweep.actionsTotal);
+      const emf = output.records().find((r) => r['_aws'] !== undefined && 'ActionsPlanned' in r);
+      expect(emf?.['ActionsPlanned']).toBe(sweep!.sweep.actionsTotal);
+    });
   });
 
   describe('Direct invocation and credentials', () => {

@@ -21,6 +21,7 @@ describe('Function: sweepOrg › resultsLimit', () => {
 
     // Assess
     expect(streamed).toHaveLength(planned.results.length);
+    expect(summary.actionsTotal).toBe(planned.results.length);
     expect(summary.results.filter((r) => r.outcome !== 'failed')).toHaveLength(10);
     expect(summary.results.filter((r) => r.outcome === 'failed').map((r) => r.action.apiUserId).sort()).toEqual(deletes.slice(0, 2).sort());
     expect(summary.complete).toBe(true);

@@ -3,8 +3,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 && !signal?.aborted) return Promise.resolve();
   return race(
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      const onAbort = () => clearTimeout(timer);
+      // The listener goes when the timer fires: a signal that outlives many sleeps must not collect them.
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     }),
     signal,
   );
