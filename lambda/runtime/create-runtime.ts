@@ -35,6 +35,8 @@ export interface RuntimeDependencies {
   readonly metrics?: Metrics;
   /** Extra Atlas client options (tests shorten retries). */
   readonly client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials' | 'onEvent'>>;
+  /** The clock sweeps and their executor read the deadline by (tests move time forward). @default Date.now */
+  readonly clock?: () => number;
 }
 
 export interface CommandReport {
@@ -120,6 +122,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           resultsLimit: RESULTS_KEPT,
           // A short-lived invocation still makes progress: never keep more than a quarter of it in reserve.
           marginMs: Math.min(config.SWEEP_MARGIN_SECONDS * 1000, deadline === undefined ? Number.POSITIVE_INFINITY : (deadline - Date.now()) / 4),
+          ...(deps.clock === undefined ? {} : { clock: deps.clock }),
           onProgress: (progress) => logger.debug('sweep progress', { progress }),
           onFinding: (finding) => logger.info('finding', { finding }),
           onCapTrip: (trip) => {
@@ -141,12 +144,19 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add(METRIC_NAMES.entriesScanned, sweep.entriesScanned);
       stats.add(METRIC_NAMES.actionsPlanned, sweep.actionsTotal);
       stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
-      if (sweep.continuation && sweep.keysScanned === 0) {
+      const cursor = command.action === 'sweep' ? command.cursor : undefined;
+      const progressed =
+        sweep.continuation !== undefined &&
+        sweep.keysScanned > 0 &&
+        (sweep.continuation.offset > (cursor?.offset ?? 0) || sweep.continuation.writes > (cursor?.writes ?? 0));
+      if (sweep.continuation && !progressed) {
         throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
       }
-      // A sweep's continuation starts after the keys it has planned, deferred actions included: continuing
-      // would drop them. Failing the message instead retries it from its own cursor in a fresh invocation.
-      if (sweep.continuation && deferred.length === 0) {
+      // A continuation covers the actions the deadline deferred: it starts where their keys' listing began, so
+      // the next invocation plans them again. A failed action is not covered: the message fails and is retried
+      // from its own cursor (then kept in the DLQ). Continuing as well would fork the run: every retry of the
+      // message would enqueue a continuation of its own, each sweeping the rest of the org again.
+      if (sweep.continuation && failed.length === 0) {
         continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
         if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
       }
@@ -155,9 +165,13 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     } else {
       stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     }
-    if (failed.length > 0 || deferred.length > 0) {
+    const uncovered = continuation === undefined ? deferred : [];
+    if (outcome.sweep?.continuation && failed.length > 0) {
+      logger.error('sweep stopped: some actions failed; the message will be retried from its cursor', { orgId: outcome.sweep.orgId });
+    }
+    if (failed.length > 0 || uncovered.length > 0) {
       throw new CommandFailedError(
-        `${failed.length} action(s) failed, ${deferred.length} deferred: ${failed[0]?.detail ?? deferred[0]?.detail ?? ''}`,
+        `${failed.length} action(s) failed, ${uncovered.length} deferred: ${failed[0]?.detail ?? uncovered[0]?.detail ?? ''}`,
       );
     }
     return { command, outcome, ...(continuation === undefined ? {} : { continuation }) };

@@ -68,7 +68,9 @@ export interface SweepOptions {
  *
  * The cursor counts keys still present: org keys deleted in a batch shift the listing, so the next batch
  * starts `deleted` places earlier. A sweep that runs out of time returns a `continuation` instead of
- * finishing; every key is visited exactly once across the run (if the listing does not change under us).
+ * finishing; every key is visited exactly once across the run (if the listing does not change under us), except
+ * when the deadline deferred some planned actions: the continuation then starts where the deferring batch's
+ * listing began, so that those keys are read and planned again (what was done meanwhile is gone from Atlas).
  */
 export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
   const clock = options.clock ?? Date.now;
@@ -221,7 +223,7 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
         });
         if (outOfTime) break listing;
         if (batchIsDue(batch.length) && !(await runBatch())) {
-          offset += batchKeys - deleted - batchVanished;
+          // Deferred actions are planned again by the continuation: it re-reads this listing's keys.
           return summary({ complete: false, continuation: { offset, writes, runId } });
         }
       }
@@ -231,12 +233,13 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     }
     if (!outOfTime && !listingDone && batchKeys === 0) listingDone = true; // an empty page past the end
 
-    const complete = await runBatch();
-    offset += batchKeys - deleted - batchVanished;
-
-    if (outOfTime || !complete) {
+    if (!(await runBatch())) {
+      // As above: the continuation re-reads this listing's keys and plans the deferred actions again.
       return summary({ complete: false, continuation: { offset, writes, runId } });
     }
+    offset += batchKeys - deleted - batchVanished;
+
+    if (outOfTime) return summary({ complete: false, continuation: { offset, writes, runId } });
     if (listingDone) return summary({ complete: true });
     if (timeUp() || startedKeys >= maxKeys) return summary({ complete: false, continuation: { offset, writes, runId } });
   }

@@ -145,4 +145,78 @@ describe('Scale › continuation through the handler', () => {
     expect(runs.every((run) => run.failures.length === 0 && run.left.length === 0)).toBe(true);
     for (const orgId of orgIds) expect(viewOf(sim.state, orgId)).toEqual(plans.get(orgId));
   });
+
+  /** An org of 40 keys, its dry-run plan, and a runtime whose clock jumps past the deadline on demand. */
+  async function deferringRuntime() {
+    const now = new Date();
+    const simulator = await startSimulator({ seed: { now, keysPerOrg: 40, entriesPerKey: [2, 5], staleFraction: 0.3 } });
+    sim = simulator;
+    const worker = simulator.workers[0]!;
+    const planner = createAtlasClient({
+      baseUrl: simulator.baseUrl,
+      flavor: 'atlas',
+      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
+      pacing: false,
+    });
+    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
+    const planned = await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
+    await planner.close();
+    const clockState = { jumpAfterUnassign: true };
+    // Once a key has been unassigned, the sweep's clock reads an hour later: the rest of that phase and every
+    // org-key delete are deferred (never sent)
+    const unassigned = () => simulator.requests.some((r) => r.method === 'DELETE' && r.url.includes('/groups/'));
+    const clock = () => Date.now() + (clockState.jumpAfterUnassign && unassigned() ? 3_600_000 : 0);
+    output = captureOutput();
+    const runtime = createRuntime(workerEnv(simulator, [worker.orgId]), {
+      sqs: new SQSClient({}),
+      client: { pacing: false, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+      clock,
+    });
+    const firstInvocation = async () => {
+      const response = (await runtime.handle(sqsEvent([JSON.stringify({ action: 'sweep', orgId: worker.orgId })], 0), lambdaContext(60_000))) as SQSBatchResponse;
+      const enqueued = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.MessageBody!));
+      clockState.jumpAfterUnassign = false;
+      return { response, enqueued };
+    };
+    return { simulator, worker, planned, before: viewOf(simulator.state, worker.orgId), runtime, firstInvocation };
+  }
+
+  it('actions the deadline deferred are planned again by the continuation: the message is not failed, nothing is lost', async () => {
+    // Prepare
+    const { simulator, worker, planned, before, runtime, firstInvocation } = await deferringRuntime();
+    const kinds = planned.results.map((r) => r.action.kind);
+    expect(kinds.filter((kind) => kind === 'unassignFromProject').length).toBeGreaterThan(1);
+    expect(kinds).toContain('deleteOrgKey');
+
+    // Act: the first invocation, then the queue drained with the clock back to normal
+    const first = await firstInvocation();
+    const rest = await drainQueue(runtime, first.enqueued, 60_000);
+    await runtime.session.close();
+    output!.stop();
+
+    // Assess: work was deferred, not failed; the continuation starts at the top; the org ends as planned
+    const deferred = output!.records().filter((r) => r['message'] === 'action' && String(r['detail']).startsWith('deadline'));
+    expect(deferred.map((r) => r['kind'])).toContain('deleteOrgKey');
+    expect(first.response.batchItemFailures).toEqual([]);
+    expect(first.enqueued.map((body) => JSON.parse(body).cursor.offset)).toEqual([0]);
+    expect(rest.failures).toEqual([]);
+    expect(rest.left).toEqual([]);
+    expect(viewOf(simulator.state, worker.orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));
+  });
+
+  it('a sweep with a failed action enqueues no continuation (a retry of the message would fork the run): the message fails', async () => {
+    // Prepare: the first prune is refused
+    const { simulator, planned, runtime, firstInvocation } = await deferringRuntime();
+    const prune = planned.results.find((r) => r.action.kind === 'pruneAccessListEntry')!.action;
+    simulator.addFault({ method: 'DELETE', path: `/apiKeys/${prune.apiUserId}/accessList/`, times: 1, fault: { kind: 'status', status: 403 } });
+
+    // Act
+    const first = await firstInvocation();
+    await runtime.session.close();
+    output!.stop();
+
+    // Assess
+    expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0-0' }]);
+    expect(first.enqueued).toEqual([]);
+  });
 });
