@@ -35,6 +35,22 @@ function workerEnv(sim: Simulator, orgIds: readonly string[], extra: Record<stri
   };
 }
 
+/** The dry-run plan of the worker's org, read by a client of its own (unpaced), from the current state. */
+async function dryRunPlan(sim: Simulator, worker: Simulator['workers'][number], now: Date) {
+  const planner = createAtlasClient({
+    baseUrl: sim.baseUrl,
+    flavor: 'atlas',
+    credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
+    pacing: false,
+  });
+  try {
+    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
+    return await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
+  } finally {
+    await planner.close();
+  }
+}
+
 /** Delivers `bodies`, then every message the handler enqueued, one invocation per batch, until none is left. */
 async function drainQueue(runtime: ReturnType<typeof createRuntime>, bodies: string[], remainingMs: number) {
   let pending = bodies;
@@ -69,15 +85,7 @@ describe('Scale › continuation through the handler', () => {
     const now = new Date();
     sim = await startSimulator({ seed: { now, keysPerOrg: 600, entriesPerKey: [2, 5], staleFraction: 0.2 }, latencyMs: 40 });
     const worker = sim.workers[0]!;
-    const planner = createAtlasClient({
-      baseUrl: sim.baseUrl,
-      flavor: 'atlas',
-      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
-      pacing: false,
-    });
-    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
-    const planned = await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
-    await planner.close();
+    const planned = await dryRunPlan(sim, worker, now);
     const before = viewOf(sim.state, worker.orgId);
     const from = sim.requests.length;
     output = captureOutput();
@@ -111,16 +119,8 @@ describe('Scale › continuation through the handler', () => {
     const before = new Map(orgIds.map((orgId) => [orgId, viewOf(sim!.state, orgId)]));
     const plans = new Map<string, ReturnType<typeof applyPlan>>();
     for (const worker of sim.workers) {
-      const client = createAtlasClient({
-        baseUrl: sim.baseUrl,
-        flavor: 'atlas',
-        credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
-        pacing: false,
-      });
-      const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
-      const planned = await sweepOrg({ client, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
+      const planned = await dryRunPlan(sim, worker, now);
       plans.set(worker.orgId, applyPlan(before.get(worker.orgId)!, planned.results.map((r) => r.action)));
-      await client.close();
     }
     output = captureOutput();
     const scheduler = createRuntime(workerEnv(sim, orgIds), { sqs: new SQSClient({}) });
@@ -152,15 +152,7 @@ describe('Scale › continuation through the handler', () => {
     const simulator = await startSimulator({ seed: { now, keysPerOrg: 40, entriesPerKey: [2, 5], staleFraction: 0.3 } });
     sim = simulator;
     const worker = simulator.workers[0]!;
-    const planner = createAtlasClient({
-      baseUrl: simulator.baseUrl,
-      flavor: 'atlas',
-      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
-      pacing: false,
-    });
-    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
-    const planned = await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
-    await planner.close();
+    const planned = await dryRunPlan(simulator, worker, now);
     const clockState = { jumpAfterUnassign: true };
     // Once a key has been unassigned, the sweep's clock reads an hour later: the rest of that phase and every
     // org-key delete are deferred (never sent)
