@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Response shapes, loose: unknown fields are kept (Atlas adds fields without a new version), only what the

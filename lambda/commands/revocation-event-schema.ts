@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestIdSchema, revokeKeyDetailSchema } from './schema.ts';
 
 /** The EventBridge `detail-type` that asks for a leaked key to be revoked; routed to the queue unchanged. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 import { InputValidationError } from '../validation/errors.ts';
 import { objectIdSchema } from '../policy/schema.ts';

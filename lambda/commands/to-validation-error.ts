@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputValidationError } from '../validation/errors.ts';
 import { fieldPath } from './field-path.ts';
 import { showValue } from './show-value.ts';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandSchema, revokeKeyDetailSchema } from './schema.ts';
 
 /** Where the published schema lives, next to this file. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const common = {
   /** Origin of the Atlas / Ops Manager API. @default https://cloud.mongodb.com */

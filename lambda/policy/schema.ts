@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 
 /** Atlas object ids: 24 lowercase hex digits. */

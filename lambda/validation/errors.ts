@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Thrown when input from outside (a queue message, CLI argument, env var, policy) fails validation. */
 export class InputValidationError extends Error {

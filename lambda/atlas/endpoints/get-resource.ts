@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseBody } from '../request/parse-body.ts';
 import { type RequestContext, sendRequest } from '../request/send-request.ts';
 import type { CallOptions } from '../types.ts';

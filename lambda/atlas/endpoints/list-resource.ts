@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { PageRange } from '../inputs/validate-list-options.ts';
 import { paginate } from '../paging/paginate.ts';
 import { parseBody } from '../request/parse-body.ts';

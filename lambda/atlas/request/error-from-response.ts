@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtlasApiError, AtlasAuthError } from '../errors.ts';
 import { parseRetryAfter } from '../retry/parse-retry-after.ts';
 import type { TransportResponse } from '../transport/create-transport.ts';

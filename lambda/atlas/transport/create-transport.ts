@@ -1,4 +1,8 @@
-import { Agent } from 'undici';
+// undici's Agent and its `request` from their own modules, not the package index: the index loads all of undici
+// (fetch, WebSocket, caches, mocks) and would add 245 KiB to the Lambda bundle and to its cold start. undici is
+// pinned to an exact version, and the integration suites send every request through these two.
+import Agent from 'undici/lib/dispatcher/agent.js';
+import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { TimeoutPolicy } from '../types.ts';
 
 export interface TransportRequest {
@@ -49,7 +53,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     async send(request) {
-      const response = await agent.request({
+      const response = await dispatchRequest.call(agent, {
         origin: request.origin,
         method: request.method as 'GET',
         path: request.path,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtlasAuthError, AtlasMalformedResponseError } from '../../errors.ts';
 import { parseRetryAfter } from '../../retry/parse-retry-after.ts';
 import type { Transport } from '../../transport/create-transport.ts';
