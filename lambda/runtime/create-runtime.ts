@@ -144,21 +144,22 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add(METRIC_NAMES.entriesScanned, sweep.entriesScanned);
       stats.add(METRIC_NAMES.actionsPlanned, sweep.actionsTotal);
       stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
-      const cursor = command.action === 'sweep' ? command.cursor : undefined;
-      const progressed =
-        sweep.continuation !== undefined &&
-        sweep.keysScanned > 0 &&
-        (sweep.continuation.offset > (cursor?.offset ?? 0) || sweep.continuation.writes > (cursor?.writes ?? 0));
-      if (sweep.continuation && !progressed) {
-        throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
-      }
-      // A continuation covers the actions the deadline deferred: it starts where their keys' listing began, so
-      // the next invocation plans them again. A failed action is not covered: the message fails and is retried
-      // from its own cursor (then kept in the DLQ). Continuing as well would fork the run: every retry of the
-      // message would enqueue a continuation of its own, each sweeping the rest of the org again.
-      if (sweep.continuation && failed.length === 0) {
-        continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
-        if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
+      if (sweep.continuation) {
+        const from = command.action === 'sweep' ? command.cursor : undefined;
+        const progressed =
+          sweep.keysScanned > 0 &&
+          (sweep.continuation.offset > (from?.offset ?? 0) || sweep.continuation.writes > (from?.writes ?? 0));
+        if (!progressed) throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
+        // A continuation covers the actions the deadline deferred: it starts where their keys' listing began, so
+        // the next invocation plans them again. A failed action is not covered: the message fails and is retried
+        // from its own cursor (then kept in the DLQ). Continuing as well would fork the run: every retry of the
+        // message would enqueue a continuation of its own, each sweeping the rest of the org again.
+        if (failed.length === 0) {
+          continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
+          if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
+        } else {
+          logger.error('sweep stopped: some actions failed; the message will be retried from its cursor', { orgId: sweep.orgId });
+        }
       }
       const { results, findings, ...rest } = sweep;
       logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, resultsShown: results.length } });
@@ -166,9 +167,6 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     }
     const uncovered = continuation === undefined ? deferred : [];
-    if (outcome.sweep?.continuation && failed.length > 0) {
-      logger.error('sweep stopped: some actions failed; the message will be retried from its cursor', { orgId: outcome.sweep.orgId });
-    }
     if (failed.length > 0 || uncovered.length > 0) {
       throw new CommandFailedError(
         `${failed.length} action(s) failed, ${uncovered.length} deferred: ${failed[0]?.detail ?? uncovered[0]?.detail ?? ''}`,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AtlasDeadlineError } from '../atlas/errors.ts';
 import type { ApiKey, AtlasClient } from '../atlas/types.ts';
 import { plan } from '../policy/plan.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -271,7 +272,7 @@ async function scanAccessLists(
     } catch (error) {
       if (statusOf(error) === 404) return VANISHED;
       // No token before the deadline (pacing): this key was not read; the continuation starts with it.
-      if ((error as { kind?: unknown } | null)?.kind === 'deadline') return undefined;
+      if (error instanceof AtlasDeadlineError) return undefined;
       throw error;
     }
   });

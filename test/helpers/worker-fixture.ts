@@ -1,5 +1,5 @@
 import { createAtlasClient } from '../../lambda/atlas/index.ts';
-import type { AtlasClient, Flavor } from '../../lambda/atlas/types.ts';
+import type { AtlasClient, AtlasClientOptions, Flavor } from '../../lambda/atlas/types.ts';
 import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
 import type { Policy, PolicyInput } from '../../lambda/policy/schema.ts';
 import { startSimulator } from '../../sim/index.ts';
@@ -21,7 +21,13 @@ export interface WorkerFixture {
 
 export async function startWorkerFixture(
   seed: SeedSpec = {},
-  options: { flavor?: Flavor; auth?: 'digest' | 'oauth'; sim?: Omit<SimulatorOptions, 'seed'> } = {},
+  options: {
+    flavor?: Flavor;
+    auth?: 'digest' | 'oauth';
+    sim?: Omit<SimulatorOptions, 'seed'>;
+    /** Client options over the fixture's (pacing, retries, onEvent). */
+    client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials'>>;
+  } = {},
 ): Promise<WorkerFixture> {
   const sim = await startSimulator({ ...options.sim, seed: { now: NOW, ...seed } });
   const worker = sim.workers[0]!;
@@ -33,6 +39,7 @@ export async function startWorkerFixture(
         ? { kind: 'oauth', clientId: worker.clientId, clientSecret: worker.clientSecret }
         : { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
     retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 50 },
+    ...options.client,
   });
   return {
     sim,

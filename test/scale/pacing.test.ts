@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAtlasClient } from '../../lambda/atlas/index.ts';
-import type { AtlasClient, ClientEvent } from '../../lambda/atlas/types.ts';
-import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
+import type { ClientEvent } from '../../lambda/atlas/types.ts';
 import { sweepOrg } from '../../lambda/worker/sweep-org.ts';
-import { startSimulator } from '../../sim/index.ts';
-import type { Simulator } from '../../sim/types.ts';
-import { NOW } from '../helpers/worker-fixture.ts';
+import { NOW, startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
 import { accessListReads, applyPlan, viewOf } from './helpers.ts';
 
 // Small buckets refilled 20× faster than real time: 50 tokens, then 600 a minute × 20 = 200 a second.
@@ -13,13 +9,10 @@ const BUCKETS = { orgCapacity: 50, orgRefillPerMinute: 600, projectCapacity: 50,
 const REFILL_PER_MS = (600 * 20) / 60_000;
 
 describe('Scale › pacing', () => {
-  let sim: Simulator | undefined;
-  let client: AtlasClient | undefined;
+  let fixture: WorkerFixture | undefined;
   afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-    client = undefined;
-    sim = undefined;
+    await fixture?.close();
+    fixture = undefined;
   });
 
   it.each([
@@ -27,25 +20,19 @@ describe('Scale › pacing', () => {
     ['without RateLimit headers (the client keeps its own count)', false],
   ])('a sweep %s gets no 429, does every planned action, and runs at the refill rate', async (_, headers) => {
     // Prepare: 200 keys, 2-5 entries each, 20 % stale; a client paced like the simulator's buckets
-    sim = await startSimulator({
-      seed: { now: NOW, keysPerOrg: 200, entriesPerKey: [2, 5], staleFraction: 0.2 },
-      rateLimit: { ...BUCKETS, headers },
-    });
-    const worker = sim.workers[0]!;
     const events: ClientEvent[] = [];
-    client = createAtlasClient({
-      baseUrl: sim.baseUrl,
-      flavor: 'atlas',
-      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
-      pacing: BUCKETS,
-      // One attempt: a 429 would fail its action rather than be retried away.
-      retry: { maxAttempts: 1 },
-      onEvent: (event) => events.push(event),
-    });
-    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 10_000 });
-    const options = { client, orgId: worker.orgId, policy, now: NOW, selfPublicKey: worker.publicKey };
+    fixture = await startWorkerFixture(
+      { keysPerOrg: 200, entriesPerKey: [2, 5], staleFraction: 0.2 },
+      {
+        sim: { rateLimit: { ...BUCKETS, headers } },
+        // One attempt: a 429 would fail its action rather than be retried away.
+        client: { pacing: BUCKETS, retry: { maxAttempts: 1 }, onEvent: (event) => events.push(event) },
+      },
+    );
+    const { sim, orgId } = fixture;
+    const options = { client: fixture.client, orgId, policy: fixture.policy(), now: NOW, selfPublicKey: fixture.selfPublicKey };
     const planned = await sweepOrg({ ...options, dryRun: true });
-    const before = viewOf(sim.state, worker.orgId);
+    const before = viewOf(sim.state, orgId);
     const from = sim.requests.length;
     const started = Date.now();
 
@@ -59,7 +46,7 @@ describe('Scale › pacing', () => {
     expect(executed.complete).toBe(true);
     expect(executed.results).toHaveLength(planned.results.length);
     expect(executed.results.every((result) => result.outcome === 'done')).toBe(true);
-    expect(viewOf(sim.state, worker.orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));
+    expect(viewOf(sim.state, orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));
     expect([...accessListReads(log).values()].every((count) => count === 1)).toBe(true);
     expect(accessListReads(log).size).toBe(before.size);
     // Not vacuous: the work was many bucketfuls, the client waited for tokens, and took about the refill time

@@ -1,38 +1,26 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAtlasClient } from '../../lambda/atlas/index.ts';
-import type { AtlasClient } from '../../lambda/atlas/types.ts';
 import type { Action } from '../../lambda/policy/types.ts';
 import { executeActions } from '../../lambda/worker/execute-actions.ts';
-import { startSimulator } from '../../sim/index.ts';
-import type { Simulator } from '../../sim/types.ts';
-import { NOW } from '../helpers/worker-fixture.ts';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
 
 // A bucket of 3 tokens refilled one a minute: the fourth request would wait far past any test deadline.
 const TINY_BUCKET = { orgCapacity: 3, orgRefillPerMinute: 1, projectCapacity: 3, projectRefillPerMinute: 1, timeScale: 1 };
 
 describe('Function: executeActions', () => {
-  let sim: Simulator | undefined;
-  let client: AtlasClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-  });
+  let fixture: WorkerFixture | undefined;
+  afterEach(() => fixture?.close());
 
   it('defers, without sending, the actions whose rate-limit wait would end past the deadline', async () => {
     // Prepare: six org-key deletes, a client paced to a bucket of 3
-    sim = await startSimulator({ seed: { now: NOW, keysPerOrg: 8 }, rateLimit: { ...TINY_BUCKET, headers: true } });
-    const worker = sim.workers[0]!;
-    client = createAtlasClient({
-      baseUrl: sim.baseUrl,
-      flavor: 'atlas',
-      credentials: { kind: 'oauth', clientId: worker.clientId, clientSecret: worker.clientSecret },
-      pacing: TINY_BUCKET,
-      retry: { maxAttempts: 1 },
-    });
-    const victims = sim.state.apiKeys.filter((k) => k.orgId === worker.orgId && k.publicKey !== worker.publicKey).slice(0, 6);
+    fixture = await startWorkerFixture(
+      { keysPerOrg: 8 },
+      { auth: 'oauth', sim: { rateLimit: { ...TINY_BUCKET, headers: true } }, client: { pacing: TINY_BUCKET, retry: { maxAttempts: 1 } } },
+    );
+    const { sim, client, orgId, selfPublicKey } = fixture;
+    const victims = sim.state.apiKeys.filter((k) => k.orgId === orgId && k.publicKey !== selfPublicKey).slice(0, 6);
     const actions: Action[] = victims.map((key) => ({
       kind: 'deleteOrgKey',
-      orgId: worker.orgId,
+      orgId,
       apiUserId: key.id,
       reason: 'test',
       evidence: {},
