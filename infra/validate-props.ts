@@ -64,3 +64,69 @@ export function checkPolicySize(name: string, policyJson: string): void {
     );
   }
 }
+
+/** Lambda's limit on the function's environment: 4 KB for all keys and values together. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** What a value unknown at synth time (a queue URL, an ARN, an IP) is counted as. */
+export const TOKEN_ESTIMATE_BYTES = 128;
+
+/**
+ * Estimated size of a resolved CloudFormation value: literal strings as they are, `Fn::Join` as the sum of its
+ * parts, any other intrinsic (`Ref`, `Fn::GetAtt`) as `TOKEN_ESTIMATE_BYTES`.
+ */
+export function estimateResolvedBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join;
+    return (
+      parts.reduce<number>((sum, part) => sum + estimateResolvedBytes(part), 0) +
+      Buffer.byteLength(separator, 'utf8') * Math.max(0, parts.length - 1)
+    );
+  }
+  return TOKEN_ESTIMATE_BYTES;
+}
+
+/**
+ * The function's environment (resolved with `Stack.resolve`) must fit in Lambda's 4 KB, counting values
+ * unknown at synth time as `TOKEN_ESTIMATE_BYTES` each. The error lists the largest variables.
+ */
+export function checkEnvironmentSize(name: string, resolvedEnvironment: Readonly<Record<string, unknown>>): void {
+  const sizes = Object.entries(resolvedEnvironment).map(
+    ([key, value]) => [key, Buffer.byteLength(key, 'utf8') + estimateResolvedBytes(value)] as const,
+  );
+  const total = sizes.reduce((sum, [, size]) => sum + size, 0);
+  if (total > MAX_ENVIRONMENT_BYTES) {
+    const largest = [...sizes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([key, size]) => `${key} ${size}`)
+      .join(', ');
+    throw new Error(
+      `${name} would be about ${total} bytes, more than the ${MAX_ENVIRONMENT_BYTES} bytes Lambda allows ` +
+        `(largest: ${largest}): split the orgs over several workers, or shorten the policy`,
+    );
+  }
+}
+
+/** A duration that must be whole hours in `[min, max]`. */
+export function checkWholeHours(name: string, value: Duration, min: number, max: number): void {
+  if (value.isUnresolved()) return;
+  const hours = value.toHours({ integral: false });
+  if (!Number.isInteger(hours) || hours < min || hours > max) {
+    throw new Error(`${name} must be whole hours between ${min} and ${max} inclusive (given ${value.toHumanString()})`);
+  }
+}
+
+/** A duration that must be whole seconds in `[min, max]`. */
+export function checkSecondsInRange(name: string, value: Duration, min: number, max: number): void {
+  if (value.isUnresolved()) return;
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Error(
+      `${name} must be whole seconds between ${min} and ${max} inclusive (given ${value.toHumanString()})`,
+    );
+  }
+}

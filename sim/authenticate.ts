@@ -1,4 +1,4 @@
-import { apiError } from './api-error.ts';
+import { apiError, unauthorizedError } from './api-error.ts';
 import type { DigestAuthenticator } from './digest-authenticator.ts';
 import { type IpRange, parseIpRange, rangeContains, tryParseIpRange } from './ip-range.ts';
 import type { OAuthTokens } from './oauth-tokens.ts';
@@ -34,9 +34,9 @@ export function authenticate(deps: AuthDeps, request: AuthRequest): AuthResult {
   const scheme = header.split(' ', 1)[0]?.toLowerCase() ?? '';
   if (scheme === 'digest') {
     const result = deps.digest.verify(header, request.method, request.target, (user) => deps.index.keyByPublicKey(user)?.privateKey);
-    if (!result.ok) return unauthorized(deps, result.detail, result.stale);
+    if (!result.ok) return unauthorized(deps, request, result.detail, result.stale);
     const key = deps.index.keyByPublicKey(result.username);
-    if (key === undefined) return unauthorized(deps, 'You are not authorized for this resource.', false);
+    if (key === undefined) return unauthorized(deps, request, 'You are not authorized for this resource.', false);
     const denied = checkAccessList(deps, key.accessList);
     if (denied !== undefined) return { ok: false, response: denied };
     return { ok: true, caller: { kind: 'apiKey', id: key.id, key } };
@@ -44,18 +44,22 @@ export function authenticate(deps: AuthDeps, request: AuthRequest): AuthResult {
   if (scheme === 'bearer' && request.flavor === 'atlas') {
     const token = header.slice(header.indexOf(' ') + 1).trim();
     const found = deps.tokens.lookup(token);
-    if (found === 'expired') return unauthorized(deps, 'The access token has expired.', false);
+    if (found === 'expired') return unauthorized(deps, request, 'The access token has expired.', false);
     const account = found === undefined ? undefined : deps.index.serviceAccount(found.clientId);
-    if (account === undefined) return unauthorized(deps, 'Invalid access token.', false);
+    if (account === undefined) return unauthorized(deps, request, 'Invalid access token.', false);
     return { ok: true, caller: { kind: 'serviceAccount', id: account.clientId, account } };
   }
   const why = scheme === '' ? 'This resource requires authentication.' : `Unsupported authorization scheme: ${scheme}.`;
-  return unauthorized(deps, why, false);
+  return unauthorized(deps, request, why, false);
 }
 
-/** 401 with a Digest challenge, so a Digest client can (re)try. */
-function unauthorized(deps: AuthDeps, detail: string, stale: boolean): AuthResult {
-  const response = apiError(401, 'USER_UNAUTHORIZED', detail, { 'WWW-Authenticate': deps.digest.challenge(stale) });
+/**
+ * 401 with a Digest challenge, so a Digest client can (re)try. Atlas answers it the way live Atlas was recorded
+ * to (`UNEXPECTED_ERROR`, pretty-printed); Ops Manager keeps its documented `USER_UNAUTHORIZED`.
+ */
+function unauthorized(deps: AuthDeps, request: AuthRequest, detail: string, stale: boolean): AuthResult {
+  const headers = { 'WWW-Authenticate': deps.digest.challenge(stale) };
+  const response = request.flavor === 'atlas' ? unauthorizedError(detail, headers) : apiError(401, 'USER_UNAUTHORIZED', detail, headers);
   return { ok: false, response };
 }
 

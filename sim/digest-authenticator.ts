@@ -20,22 +20,43 @@ interface NonceRecord {
  */
 const REPLAY_WINDOW = 64;
 
-/** Server side of HTTP Digest (RFC 7616, MD5, qop=auth) with server-issued, expiring, reusable nonces. */
+/**
+ * Server side of HTTP Digest (RFC 7616, MD5, qop=auth) with server-issued, expiring, reusable nonces.
+ *
+ * Nonces live in a Map, which iterates in insertion order: issued in time order, the oldest is always first, so
+ * each challenge sweeps expired nonces from the front and stops at the first live one. Every nonce is swept at
+ * most once: O(1) amortised per challenge, however many nonces are live.
+ */
 export class DigestAuthenticator {
   readonly #nonces = new Map<string, NonceRecord>();
   readonly #ttlMs: number;
   readonly #nowMs: () => number;
+  #examined = 0;
 
   constructor(ttlMs: number, nowMs: () => number) {
     this.#ttlMs = ttlMs;
     this.#nowMs = nowMs;
   }
 
-  /** A `WWW-Authenticate` value with a fresh nonce. */
+  /** Nonce records the expiry sweeps have looked at so far (tests count work with it, not time). */
+  get examined(): number {
+    return this.#examined;
+  }
+
+  /** Nonces held now. */
+  get size(): number {
+    return this.#nonces.size;
+  }
+
+  /**
+   * A `WWW-Authenticate` value with a fresh nonce, in standard base64 like live Atlas's (its `+` and `/` make
+   * a client that re-encodes or unquotes it fail; the first two characters are pinned to them so every nonce
+   * has both).
+   */
   challenge(stale: boolean): string {
-    const nonce = randomBytes(24).toString('base64url');
     const now = this.#nowMs();
-    if (this.#nonces.size > 10_000) this.#forgetExpired(now);
+    this.#forgetExpired(now);
+    const nonce = `+/${randomBytes(30).toString('base64').slice(2)}`;
     this.#nonces.set(nonce, { issuedAt: now, lastNc: 0, seen: new Set() });
     return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }
@@ -76,9 +97,12 @@ export class DigestAuthenticator {
     return { ok: true, username };
   }
 
+  /** Drops expired nonces from the front (oldest first); stops at the first live one. */
   #forgetExpired(now: number): void {
     for (const [nonce, record] of this.#nonces) {
-      if (now - record.issuedAt >= this.#ttlMs) this.#nonces.delete(nonce);
+      this.#examined += 1;
+      if (now - record.issuedAt < this.#ttlMs) return;
+      this.#nonces.delete(nonce);
     }
   }
 }

@@ -18,6 +18,17 @@ const DESCRIPTIONS = [
 ];
 const PROJECT_SUFFIXES = ['prod', 'staging', 'dev', 'analytics', 'sandbox'];
 const PROJECT_ROLES = ['GROUP_OWNER', 'GROUP_READ_ONLY', 'GROUP_DATA_ACCESS_READ_WRITE', 'GROUP_CLUSTER_MANAGER'];
+/** Further roles live keys carry (never ORG_OWNER: only the worker's own key is an owner here). */
+const EXTRA_ORG_ROLES = ['ORG_MEMBER', 'ORG_READ_ONLY', 'ORG_GROUP_CREATOR', 'ORG_BILLING_ADMIN', 'ORG_BILLING_READ_ONLY'];
+const EXTRA_PROJECT_ROLES = [
+  ...PROJECT_ROLES,
+  'GROUP_DATA_ACCESS_ADMIN',
+  'GROUP_DATA_ACCESS_READ_ONLY',
+  'GROUP_SEARCH_INDEX_EDITOR',
+  'GROUP_STREAM_PROCESSING_OWNER',
+];
+/** Mixed into the seed of the second PRNG stream (role shapes), so the first stream, and every state it made, stays as it was. */
+const ROLE_STREAM = 0x5bd1e995;
 const DOC_NETS = ['192.0.2', '198.51.100', '203.0.113'];
 /** Description marker some teams use; the policy may read it. */
 export const EXPIRY_MARKER = 'expires:2025-06-30';
@@ -28,9 +39,14 @@ type Usage = 'fresh' | 'idle' | 'stale' | 'no-access-list';
 
 /**
  * Builds a deterministic state from `spec` (mulberry32): per org, its projects, the worker's Org Owner API key
- * (first in the org's listing, access list `127.0.0.1` used an hour ago) and Org Owner service account, then
+ * (the org's first in `state.apiKeys`, access list `127.0.0.1` used an hour ago) and Org Owner service account, then
  * `keysPerOrg` keys that are fresh (used within 30 days), idle (last used 100–170 days ago), stale (entries
  * last used 200–400 days ago or never) or without an access list. Ages are relative to `spec.now`.
+ *
+ * Roles take the shapes recorded from live Atlas: besides one org role and up to two projects, a tenth of the
+ * keys carry a second org role, a tenth (of those with a project) two roles on one project, and a share
+ * `manyRolesFraction` 10–30 roles (several org roles, several roles per project). Those shapes come from a
+ * second PRNG stream, so adding them left every other generated value as it was.
  */
 export function generateState(spec: SeedSpec = {}): { state: SimState; workers: SimWorkerCredentials[] } {
   const orgCount = wholeNumber('orgs', spec.orgs ?? 1);
@@ -43,9 +59,12 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
   }
   const staleFraction = fraction('staleFraction', spec.staleFraction ?? 0.2);
   const noAccessListFraction = fraction('noAccessListFraction', spec.noAccessListFraction ?? 0.05);
+  const manyRolesFraction = fraction('manyRolesFraction', spec.manyRolesFraction ?? 0.05);
+  if (manyRolesFraction > 0.8) throw new RangeError(`manyRolesFraction must be at most 0.8 (given ${manyRolesFraction})`);
   const nowMs = (spec.now ?? new Date()).getTime();
 
   const random = mulberry32(spec.seed ?? 1);
+  const roleRandom = mulberry32(((spec.seed ?? 1) ^ ROLE_STREAM) >>> 0);
   const between = (low: number, high: number) => low + random() * (high - low);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const randomHex = () => hex8(random() * 0x1_0000_0000);
@@ -147,6 +166,7 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
         const groupId = pick(projectIds);
         if (!roles.some((role) => role.groupId === groupId)) roles.push({ groupId, roleName: pick(PROJECT_ROLES) });
       }
+      addRecordedRoleShapes(roles, org.id, projectIds, roleRandom, manyRolesFraction);
 
       const entryCount = usage === 'no-access-list' ? 0 : minEntries + Math.floor(random() * (maxEntries - minEntries + 1));
       const accessList: SimAccessListEntry[] = [];
@@ -183,6 +203,43 @@ export function generateState(spec: SeedSpec = {}): { state: SimState; workers: 
     }
   }
   return { state, workers };
+}
+
+/**
+ * Adds, from its own PRNG stream, the role shapes recorded from live Atlas: a second org role, a second role
+ * on a project the key already has, or 10–30 roles (several org roles, several roles per project).
+ */
+function addRecordedRoleShapes(
+  roles: SimRole[],
+  orgId: string,
+  projectIds: readonly string[],
+  random: () => number,
+  manyRolesFraction: number,
+): void {
+  const draw = random();
+  const has = (candidate: SimRole) =>
+    roles.some((role) => role.roleName === candidate.roleName && role.groupId === candidate.groupId && role.orgId === candidate.orgId);
+  const add = (candidate: SimRole) => {
+    if (!has(candidate)) roles.push(candidate);
+  };
+  const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  if (draw < manyRolesFraction) {
+    const target = 10 + Math.floor(random() * 21);
+    const room = EXTRA_ORG_ROLES.length + projectIds.length * EXTRA_PROJECT_ROLES.length;
+    // Several org roles first, then roles on projects until the target (or every combination) is reached.
+    for (let count = 2 + Math.floor(random() * 3); count > 0; count -= 1) add({ orgId, roleName: pickFrom(EXTRA_ORG_ROLES) });
+    for (let tries = 0; roles.length < Math.min(target, room) && tries < 200; tries += 1) {
+      add({ groupId: pickFrom(projectIds), roleName: pickFrom(EXTRA_PROJECT_ROLES) });
+    }
+  } else if (draw < manyRolesFraction + 0.1) {
+    add({ orgId, roleName: pickFrom(EXTRA_ORG_ROLES) });
+  } else if (draw < manyRolesFraction + 0.2) {
+    const assigned = roles.find((role) => role.groupId !== undefined);
+    if (assigned?.groupId !== undefined) {
+      const others = EXTRA_PROJECT_ROLES.filter((name) => name !== assigned.roleName);
+      add({ groupId: assigned.groupId, roleName: pickFrom(others) });
+    }
+  }
 }
 
 /** One address or block, normalised, with an address inside it for `lastUsedAddress`. */

@@ -3,11 +3,12 @@ import { apiError } from './api-error.ts';
 import { entryForAddress } from './authenticate.ts';
 import { hasOrgRole, hasProjectRole } from './authorize.ts';
 import { type IpRange, parseIpRange, rangeContains, tryParseIpRange } from './ip-range.ts';
+import { WRITE_HANDLERS } from './handle-write-route.ts';
 import type { RouteName } from './match-route.ts';
 import { pageBody, readPageRequest } from './paginate.ts';
 import type { Caller, Flavor, SimResponse } from './server-types.ts';
 import type { StateIndex } from './state-index.ts';
-import type { SimApiKey, SimOrg, SimProject, SimState } from './types.ts';
+import type { ListingOrder, SimApiKey, SimOrg, SimProject, SimState } from './types.ts';
 import { renderAccessListEntry, renderApiKey, renderOrg, renderProject } from './views.ts';
 
 export interface ApiContext {
@@ -22,6 +23,12 @@ export interface ApiContext {
   /** Origin plus request path (no query), for paging links. */
   readonly selfUrl: string;
   readonly clientAddress: string;
+  /** Order of key listings. */
+  readonly listingOrder: ListingOrder;
+  /** The request body as text (write endpoints). */
+  readonly body?: string;
+  /** The simulator's clock, for timestamps of created things. */
+  readonly now?: () => Date;
 }
 
 const ID = /^[a-f0-9]{24}$/;
@@ -41,6 +48,7 @@ export function handleApiRoute(name: RouteName, ctx: ApiContext): SimResponse {
 type Handler = (ctx: ApiContext) => SimResponse;
 
 const HANDLERS: Record<RouteName, Handler> = {
+  ...WRITE_HANDLERS,
   listProjects(ctx) {
     const visible = ctx.state.projects.filter(
       (project) => hasOrgRole(ctx.caller, project.orgId) || hasProjectRole(ctx.caller, project.id),
@@ -48,11 +56,20 @@ const HANDLERS: Record<RouteName, Handler> = {
     return paged(ctx, visible, (project) => renderProject(project, ctx.base));
   },
 
+  getProject(ctx) {
+    const project = findProject(ctx);
+    if (!('id' in project)) return project;
+    if (!hasOrgRole(ctx.caller, project.orgId) && !hasProjectRole(ctx.caller, project.id)) return forbidden(ctx);
+    return { status: 200, body: renderProject(project, ctx.base) };
+  },
+
   listProjectKeys(ctx) {
     const project = findProject(ctx);
     if (!('id' in project)) return project;
     if (!hasOrgRole(ctx.caller, project.orgId) && !hasProjectRole(ctx.caller, project.id)) return forbidden(ctx);
-    const keys = ctx.index.keysOfOrg(project.orgId).filter((key) => key.roles.some((role) => role.groupId === project.id));
+    const keys = ctx.index
+      .keysOfOrg(project.orgId, ctx.listingOrder)
+      .filter((key) => key.roles.some((role) => role.groupId === project.id));
     return paged(ctx, keys, (key) => renderApiKey(key, ctx.base));
   },
 
@@ -65,7 +82,7 @@ const HANDLERS: Record<RouteName, Handler> = {
     const id = ctx.params['apiUserId'] ?? '';
     const key = ctx.index.keyById(id);
     if (key === undefined || !key.roles.some((role) => role.groupId === project.id)) {
-      return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find API key ${id} in project ${project.id}.`);
+      return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find API key ${id} in project ${project.id}.`, undefined, [id, project.id]);
     }
     key.roles = key.roles.filter((role) => role.groupId !== project.id);
     // Ops Manager documents 200 with no body here; Atlas answers 204.
@@ -88,13 +105,13 @@ const HANDLERS: Record<RouteName, Handler> = {
   listOrgKeys(ctx) {
     const org = findOrg(ctx, false);
     if (!('id' in org)) return org;
-    return paged(ctx, ctx.index.keysOfOrg(org.id), (key) => renderApiKey(key, ctx.base));
+    return paged(ctx, ctx.index.keysOfOrg(org.id, ctx.listingOrder), (key) => renderApiKey(key, ctx.base));
   },
 
   getKey(ctx) {
     const org = findOrg(ctx, false);
     if (!('id' in org)) return org;
-    const key = findKey(ctx, org, 404);
+    const key = findKey(ctx, org, 400);
     if (!('id' in key)) return key;
     return { status: 200, body: renderApiKey(key, ctx.base) };
   },
@@ -120,7 +137,7 @@ const HANDLERS: Record<RouteName, Handler> = {
     const target = readAddress(ctx);
     if (!('value' in target)) return target;
     const entry = key.accessList.find((candidate) => sameRange(candidate.cidrBlock, target));
-    if (entry === undefined) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find access list entry ${target.normalised}.`);
+    if (entry === undefined) return entryNotFound(target, key);
     return { status: 200, body: renderAccessListEntry(key, entry, ctx.base) };
   },
 
@@ -130,7 +147,7 @@ const HANDLERS: Record<RouteName, Handler> = {
     const target = readAddress(ctx);
     if (!('value' in target)) return target;
     const at = key.accessList.findIndex((candidate) => sameRange(candidate.cidrBlock, target));
-    if (at < 0) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find access list entry ${target.normalised}.`);
+    if (at < 0) return entryNotFound(target, key);
     if (ctx.caller.kind === 'apiKey' && ctx.caller.key === key && callerNeedsEntry(ctx, target)) {
       return apiError(
         400,
@@ -157,33 +174,43 @@ function forbidden(ctx: ApiContext, errorCode = 'ACCESS_FORBIDDEN'): SimResponse
 function findOrg(ctx: ApiContext, ownerOnly: boolean): SimOrg | SimResponse {
   const id = ctx.params['orgId'] ?? '';
   const org = ctx.index.org(id);
-  if (org === undefined) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find organization ${id}.`);
+  if (org === undefined) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find organization ${id}.`, undefined, [id]);
   if (ownerOnly && !hasOrgRole(ctx.caller, org.id, OWNER)) return forbidden(ctx, 'NOT_ORG_OWNER');
   if (!ownerOnly && !hasOrgRole(ctx.caller, org.id)) return forbidden(ctx);
   return org;
 }
 
+/** An unknown project is `404 GROUP_NOT_FOUND`, as live Atlas answers (not `RESOURCE_NOT_FOUND`). */
 function findProject(ctx: ApiContext): SimProject | SimResponse {
   const id = ctx.params['groupId'] ?? '';
   const project = ctx.index.project(id);
-  return project ?? apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find project ${id}.`);
+  return project ?? apiError(404, 'GROUP_NOT_FOUND', `No group with ID ${id} exists.`, undefined, [id]);
 }
 
-/** The path's key within the org: unknown is 404, or `400 API_KEY_NOT_FOUND` as a delete of it answers. */
+/**
+ * The path's key within the org: unknown is `400 API_KEY_NOT_FOUND` (the code Atlas documents, with the status
+ * it documents) for the key itself, `404 RESOURCE_NOT_FOUND` for what lies under it (its access list).
+ */
 function findKey(ctx: ApiContext, org: SimOrg, missingStatus: 400 | 404): SimApiKey | SimResponse {
   const id = ctx.params['apiUserId'] ?? '';
   const key = ctx.index.keyById(id);
   if (key !== undefined && key.orgId === org.id) return key;
   return missingStatus === 400
-    ? apiError(400, 'API_KEY_NOT_FOUND', `No API key with ID ${id} exists.`)
-    : apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find API key ${id}.`);
+    ? apiError(400, 'API_KEY_NOT_FOUND', `No API key with ID ${id} exists.`, undefined, [id])
+    : apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find API key ${id}.`, undefined, [id]);
+}
+
+/** Atlas's (legacy-named) code and detail for an address that is not on the key's access list. */
+function entryNotFound(target: IpRange, key: SimApiKey): SimResponse {
+  const detail = `IP address ${target.normalised} not on whitelist for API key ${key.id}.`;
+  return apiError(404, 'API_KEY_WHITELIST_NOT_FOUND', detail, undefined, [target.normalised, key.id]);
 }
 
 /** The key whose access list is addressed; the key itself, or an org role (Org Owner to write), may use it. */
 function findKeyForAccessList(ctx: ApiContext, write: boolean): SimApiKey | SimResponse {
   const id = ctx.params['orgId'] ?? '';
   const org = ctx.index.org(id);
-  if (org === undefined) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find organization ${id}.`);
+  if (org === undefined) return apiError(404, 'RESOURCE_NOT_FOUND', `Cannot find organization ${id}.`, undefined, [id]);
   const key = ctx.index.keyById(ctx.params['apiUserId'] ?? '');
   const isSelf = ctx.caller.kind === 'apiKey' && key !== undefined && ctx.caller.key === key;
   if (!isSelf && !hasOrgRole(ctx.caller, org.id, write ? OWNER : undefined)) return forbidden(ctx);

@@ -1,7 +1,9 @@
 import type { OAuthTokens } from './oauth-tokens.ts';
+import { matchSecret } from './service-account-secrets.ts';
 import type { SimResponse } from './server-types.ts';
 import type { StateIndex } from './state-index.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { isoSeconds } from './views.ts';
 
 export interface OAuthDeps {
   readonly index: StateIndex;
@@ -10,6 +12,8 @@ export interface OAuthDeps {
   readonly timeScale: number;
   /** Per-client buckets of the token endpoint (about 10 requests a minute). */
   readonly buckets: Map<string, TokenBucket>;
+  /** The simulator's clock: a service account's secrets expire by it. @default the real clock */
+  readonly now?: () => Date;
 }
 
 const TOKEN_REQUESTS_PER_MINUTE = 10;
@@ -29,9 +33,13 @@ export function handleOAuthRequest(
     if (limited !== undefined) return limited;
   }
   const account = client === undefined ? undefined : deps.index.serviceAccount(client.clientId);
-  if (client === undefined || account === undefined || account.clientSecret !== client.clientSecret) {
+  // Any of the account's live secrets will do (two overlap while a rotation hands over).
+  const now = deps.now?.() ?? new Date();
+  const secret = client === undefined || account === undefined ? undefined : matchSecret(account, client.clientSecret, now.getTime());
+  if (client === undefined || account === undefined || secret === undefined) {
     return oauthError(401, 'invalid_client', 'Invalid client credentials.', { 'WWW-Authenticate': 'Basic realm="oauth"' });
   }
+  if (account.secrets !== undefined && path === '/api/oauth/token') secret.lastUsedAt = isoSeconds(now);
   const form = new URLSearchParams(body);
   if (path === '/api/oauth/revoke') {
     const token = form.get('token');

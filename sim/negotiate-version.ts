@@ -9,7 +9,7 @@ export type VersionResult = { ok: true; version: string } | { ok: false; detail:
  * Resolves an Atlas `Accept` header to the newest resource version on or before the requested date, as Atlas
  * does for later dates. Missing, unversioned, malformed or too-early dates fail.
  */
-export function negotiateVersion(accept: string | undefined): VersionResult {
+export function negotiateVersion(accept: string | undefined, versions: readonly string[] = ATLAS_VERSIONS): VersionResult {
   if (accept === undefined || accept.trim() === '') {
     return { ok: false, detail: 'The request is missing a versioned Accept header (application/vnd.atlas.YYYY-MM-DD+json).' };
   }
@@ -18,7 +18,7 @@ export function negotiateVersion(accept: string | undefined): VersionResult {
   if (date === undefined || !isRealDate(date)) {
     return { ok: false, detail: `Invalid accept header or version date: ${JSON.stringify(accept)}.` };
   }
-  const version = ATLAS_VERSIONS.filter((candidate) => candidate <= date).at(-1);
+  const version = versions.filter((candidate) => candidate <= date).at(-1);
   if (version === undefined) {
     return { ok: false, detail: `No version of this resource exists on or before ${date}.` };
   }

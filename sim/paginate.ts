@@ -20,7 +20,10 @@ export function readPageRequest(query: URLSearchParams): PageRequest | SimRespon
   return { pageNum, itemsPerPage, includeCount };
 }
 
-/** A paged body `{links, results, totalCount?}` over `items`, rendering only the page's slice. */
+/**
+ * A paged body `{links, results, totalCount?}` over `items`, rendering only the page's slice. Links carry
+ * `includeCount`, `pageNum` and `itemsPerPage`, in that order, as live Atlas's do.
+ */
 export function pageBody<T>(
   items: readonly T[],
   page: PageRequest,
@@ -30,7 +33,7 @@ export function pageBody<T>(
   const start = (page.pageNum - 1) * page.itemsPerPage;
   const results = items.slice(start, start + page.itemsPerPage).map(render);
   const link = (pageNum: number, rel: string) => ({
-    href: `${selfUrl}?pageNum=${pageNum}&itemsPerPage=${page.itemsPerPage}`,
+    href: `${selfUrl}?includeCount=${page.includeCount}&pageNum=${pageNum}&itemsPerPage=${page.itemsPerPage}`,
     rel,
   });
   const links = [link(page.pageNum, 'self')];

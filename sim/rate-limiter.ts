@@ -7,7 +7,7 @@ import type { RateLimitOptions } from './types.ts';
 export type BucketSize = 'org' | 'project';
 
 export interface RateLimitOutcome {
-  /** `RateLimit-*` headers to add to the response (empty when disabled). */
+  /** `Ratelimit-*` headers (Atlas's capitalisation) to add to the response (empty when disabled). */
   headers: Record<string, string>;
   /** Set when the bucket is empty: the 429 to answer with. */
   rejection?: SimResponse;
@@ -73,6 +73,6 @@ export class RateLimiter {
 
   #headers(bucket: TokenBucket, now: number): Record<string, string> {
     if (!this.#options.headers) return {};
-    return { 'RateLimit-Limit': String(bucket.capacity), 'RateLimit-Remaining': String(bucket.remaining(now)) };
+    return { 'Ratelimit-Limit': String(bucket.capacity), 'Ratelimit-Remaining': String(bucket.remaining(now)) };
   }
 }

@@ -10,10 +10,14 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** JSON-serialisable body; absent for an empty body. */
   body?: unknown;
+  /** Sent as is instead of `body` (a scripted non-Atlas answer); `''` for none. */
+  rawBody?: string;
   /** True for an error body (`application/json` even on Atlas, as the spec declares). */
   isError?: boolean;
   /** Not wrapped by `envelope=true` (Digest challenges, OAuth endpoints). */
   noEnvelope?: boolean;
+  /** Always pretty-printed, whatever `pretty` says (Atlas's 401 bodies are). */
+  pretty?: boolean;
 }
 
 export type Caller =

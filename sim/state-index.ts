@@ -1,4 +1,4 @@
-import type { SimApiKey, SimOrg, SimProject, SimServiceAccount, SimState } from './types.ts';
+import type { ListingOrder, SimApiKey, SimOrg, SimProject, SimServiceAccount, SimState } from './types.ts';
 
 /**
  * O(1) lookups over `SimState`. Tests may change the state's arrays directly, so each index is rebuilt when
@@ -11,6 +11,8 @@ export class StateIndex {
   #keyById = new Map<string, SimApiKey>();
   #keyByPublicKey = new Map<string, SimApiKey>();
   #keysByOrg = new Map<string, SimApiKey[]>();
+  /** Per org and order other than insertion, the listing, built on first use and kept until a rebuild. */
+  #listings = new Map<string, SimApiKey[]>();
   #orgs = new SmallIndex<SimOrg>((org) => org.id);
   #projects = new SmallIndex<SimProject>((project) => project.id);
   #accounts = new SmallIndex<SimServiceAccount>((account) => account.clientId);
@@ -35,10 +37,35 @@ export class StateIndex {
     return this.#keyByPublicKey.get(publicKey);
   }
 
-  /** The org's keys in listing order. Do not mutate. */
-  keysOfOrg(orgId: string): readonly SimApiKey[] {
+  /** The org's keys in `order` (see `ListingOrder`). Do not mutate. */
+  keysOfOrg(orgId: string, order: ListingOrder = 'sorted'): readonly SimApiKey[] {
     this.#refresh();
-    return this.#keysByOrg.get(orgId) ?? [];
+    const inserted = this.#keysByOrg.get(orgId) ?? [];
+    if (order === 'insertion') return inserted;
+    const cacheKey = `${order}:${orgId}`;
+    let listing = this.#listings.get(cacheKey);
+    if (listing === undefined) {
+      listing = order === 'sorted' ? [...inserted].sort(byPublicKey) : [...inserted].sort(byShuffleRank);
+      this.#listings.set(cacheKey, listing);
+    }
+    return listing;
+  }
+
+  /** Adds a key to the state and the index without a full rebuild (kept in order by a binary search). */
+  addKey(key: SimApiKey): void {
+    this.#refresh();
+    this.#state.apiKeys.push(key);
+    this.#keysLength = this.#state.apiKeys.length;
+    this.#keyById.set(key.id, key);
+    this.#keyByPublicKey.set(key.publicKey, key);
+    let orgKeys = this.#keysByOrg.get(key.orgId);
+    if (orgKeys === undefined) {
+      orgKeys = [];
+      this.#keysByOrg.set(key.orgId, orgKeys);
+    }
+    orgKeys.push(key);
+    insertSorted(this.#listings.get(`sorted:${key.orgId}`), key, byPublicKey);
+    insertSorted(this.#listings.get(`shuffled:${key.orgId}`), key, byShuffleRank);
   }
 
   /** Removes a key from the state and the index without a full rebuild. */
@@ -50,6 +77,10 @@ export class StateIndex {
     this.#keyByPublicKey.delete(key.publicKey);
     const orgKeys = this.#keysByOrg.get(key.orgId);
     if (orgKeys !== undefined) removeItem(orgKeys, key);
+    for (const order of ['sorted', 'shuffled']) {
+      const listing = this.#listings.get(`${order}:${key.orgId}`);
+      if (listing !== undefined) removeItem(listing, key);
+    }
   }
 
   org(id: string): SimOrg | undefined {
@@ -75,6 +106,7 @@ export class StateIndex {
     this.#keyById = new Map();
     this.#keyByPublicKey = new Map();
     this.#keysByOrg = new Map();
+    this.#listings = new Map();
     for (const key of keys) {
       this.#keyById.set(key.id, key);
       this.#keyByPublicKey.set(key.publicKey, key);
@@ -117,4 +149,33 @@ class SmallIndex<T> {
 function removeItem<T>(items: T[], item: T): void {
   const at = items.indexOf(item);
   if (at >= 0) items.splice(at, 1);
+}
+
+/** Ordinal (UTF-16 code unit) order of `publicKey`, as `<` compares strings; ids break ties. */
+function byPublicKey(a: SimApiKey, b: SimApiKey): number {
+  if (a.publicKey !== b.publicKey) return a.publicKey < b.publicKey ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A fixed pseudo-random order: by a hash of the id (FNV-1a), so it is neither sorted nor insertion order. */
+function byShuffleRank(a: SimApiKey, b: SimApiKey): number {
+  return shuffleRank(a.id) - shuffleRank(b.id) || byPublicKey(a, b);
+}
+
+function shuffleRank(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let at = 0; at < id.length; at += 1) hash = Math.imul(hash ^ id.charCodeAt(at), 0x01000193);
+  return hash >>> 0;
+}
+
+function insertSorted<T>(items: T[] | undefined, item: T, compare: (a: T, b: T) => number): void {
+  if (items === undefined) return;
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(items[middle] as T, item) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  items.splice(low, 0, item);
 }

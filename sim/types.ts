@@ -25,7 +25,8 @@ export interface SimApiKey {
   publicKey: string;
   /** Plain text; never returned by list endpoints (they return it masked). */
   privateKey: string;
-  desc: string;
+  /** `''` is left out of answers; `null` is answered as `"desc": null` (Atlas holds such keys). */
+  desc: string | null;
   orgId: string;
   roles: SimRole[];
   accessList: SimAccessListEntry[];
@@ -37,6 +38,23 @@ export interface SimServiceAccount {
   orgId: string;
   /** Org-level role names, e.g. ORG_OWNER. */
   roles: string[];
+  /**
+   * The account's secrets with their expiry (Atlas allows two). Absent: `clientSecret` alone, never expiring; the
+   * first secret created through the API turns that one into `secrets[0]`. When present, only these authenticate.
+   */
+  secrets?: SimServiceAccountSecret[];
+}
+
+export interface SimServiceAccountSecret {
+  /** 24 hex digits. */
+  id: string;
+  /** Plain text; the API returns it only in the answer to the POST that created it. */
+  secret: string;
+  /** ISO-8601, seconds. */
+  createdAt: string;
+  /** ISO-8601, seconds. An expired secret no longer authenticates but still counts against the limit. */
+  expiresAt: string;
+  lastUsedAt?: string;
 }
 
 export interface SimProject {
@@ -58,7 +76,7 @@ export interface SimOrg {
 export interface SimState {
   orgs: SimOrg[];
   projects: SimProject[];
-  /** Insertion order is listing order. */
+  /** Listings do not follow this order: see `ListingOrder`. */
   apiKeys: SimApiKey[];
   serviceAccounts: SimServiceAccount[];
 }
@@ -78,6 +96,13 @@ export interface SeedSpec {
   staleFraction?: number;
   /** Fraction of keys with no access list at all. @default 0.05 */
   noAccessListFraction?: number;
+  /**
+   * Fraction of keys with 10–30 roles (several org roles, several roles on one project), as recorded from live
+   * Atlas; besides, a tenth of the keys get a second org role and a tenth (of those with a project) two roles on
+   * one project. At most 0.8.
+   * @default 0.05
+   */
+  manyRolesFraction?: number;
   /** Reference "now" for generated ages. @default the real clock */
   now?: Date;
 }
@@ -92,6 +117,14 @@ export interface SimWorkerCredentials {
   clientSecret: string;
 }
 
+/**
+ * Order of key listings (`GET /orgs/{orgId}/apiKeys`, `GET /groups/{groupId}/apiKeys`). `sorted`: by `publicKey`
+ * in ordinal (UTF-16 code unit) order, as live Atlas lists them. `insertion`: the order of `state.apiKeys`.
+ * `shuffled`: a fixed pseudo-random order (the same on every request, so paging stays consistent) that is
+ * neither of the others. The last two break Atlas's order on purpose, to test a client's fallback.
+ */
+export type ListingOrder = 'sorted' | 'insertion' | 'shuffled';
+
 export interface RateLimitOptions {
   /** @default 500 */
   orgCapacity?: number;
@@ -103,14 +136,34 @@ export interface RateLimitOptions {
   projectRefillPerMinute?: number;
   /** Refill this many times faster than real time. @default 1 */
   timeScale?: number;
-  /** Send RateLimit-Limit / RateLimit-Remaining headers. @default true */
+  /**
+   * Send `Ratelimit-Limit` / `Ratelimit-Remaining` (Atlas's capitalisation) on every answer of a metered route.
+   * Without `rateLimit` at all, org and project API-key answers still carry them, as live Atlas's do, with
+   * `Remaining` equal to the limit (nothing is counted then). @default true
+   */
   headers?: boolean;
   /** Send Retry-After on 429. @default true */
   retryAfter?: boolean;
 }
 
 export type FaultKind =
-  | { kind: 'status'; status: number; errorCode?: string; retryAfterSeconds?: number }
+  | {
+      kind: 'status';
+      status: number;
+      errorCode?: string;
+      retryAfterSeconds?: number;
+      /** `parameters` of the Atlas error body. @default null */
+      parameters?: readonly string[] | null;
+      /**
+       * A raw body instead of the Atlas error body (e.g. a proxy's HTML page); `''` for none. No `X-Error-Code`
+       * header is sent with it.
+       */
+      body?: string;
+      /** Content type of `body`. @default 'text/html;charset=utf-8' */
+      contentType?: string;
+    }
+  /** Answers as usual, with these headers added, replacing any of the same name in any case (sent as given). */
+  | { kind: 'headers'; headers: Readonly<Record<string, string>> }
   | { kind: 'reset' } // destroy the socket mid-response
   | { kind: 'hang' } // never answer
   | { kind: 'malformed' } // 200 with a truncated JSON body
@@ -131,6 +184,8 @@ export interface FaultRule {
 export interface SimulatorOptions {
   /** @default 0 (ephemeral) */
   port?: number;
+  /** @default 'sorted' (as live Atlas); changeable later through `Simulator.listingOrder`. */
+  listingOrder?: ListingOrder;
   /** Generated state, or a fixture. @default generate({}) */
   seed?: SeedSpec;
   fixture?: SimState;
@@ -170,6 +225,8 @@ export interface Simulator {
   /** Credentials of the worker, one per org, in org order. */
   readonly workers: SimWorkerCredentials[];
   readonly requests: RequestLogEntry[];
+  /** Order of key listings from now on (a test may switch it between two pages). */
+  listingOrder: ListingOrder;
   /** Requests answered with a scripted fault so far. */
   readonly faultsInjected: number;
   /** Every OAuth access token issued so far (read-only; tests check that none leaks into output). */

@@ -12,19 +12,22 @@ function self(href: string): Link[] {
   return [{ href, rel: 'self' }];
 }
 
-/** `ApiKeyUserDetails`, private key masked as Atlas does in listings. */
+/**
+ * `ApiKeyUserDetails`, private key masked as Atlas does in listings, fields in the order live Atlas sends them.
+ * An empty description is left out; a `null` one is sent as `"desc": null`.
+ */
 export function renderApiKey(key: SimApiKey, base: string): Record<string, unknown> {
   return {
-    id: key.id,
     ...(key.desc !== '' && { desc: key.desc }),
-    publicKey: key.publicKey,
+    id: key.id,
+    links: self(`${base}/orgs/${key.orgId}/apiKeys/${key.id}`),
     privateKey: maskPrivateKey(key.privateKey),
+    publicKey: key.publicKey,
     roles: key.roles.map((role) =>
       role.groupId !== undefined
         ? { groupId: role.groupId, roleName: role.roleName }
         : { orgId: role.orgId ?? key.orgId, roleName: role.roleName },
     ),
-    links: self(`${base}/orgs/${key.orgId}/apiKeys/${key.id}`),
   };
 }
 
@@ -35,8 +38,9 @@ export function maskPrivateKey(privateKey: string): string {
 }
 
 /**
- * `UserAccessListResponse`. The spec's patterns want `cidrBlock` always with a mask and IPv6 in eight groups,
- * and `count` ≥ 1, so an unused entry's count of 0 is left out.
+ * `UserAccessListResponse` as live Atlas sends it: `cidrBlock` always with a mask (a single address as `/32` or
+ * `/128`, beside `ipAddress`), IPv6 in eight groups, and `count` always, `0` for a never-used entry (the spec
+ * says `count` ≥ 1; recorded traffic wins).
  */
 export function renderAccessListEntry(key: SimApiKey, entry: SimAccessListEntry, base: string): Record<string, unknown> {
   const range = tryParseIpRange(entry.cidrBlock);
@@ -45,11 +49,11 @@ export function renderAccessListEntry(key: SimApiKey, entry: SimAccessListEntry,
   const segment = range?.pathSegment ?? encodeURIComponent(entry.cidrBlock);
   return {
     cidrBlock: range === undefined ? entry.cidrBlock : `${range.wireAddress}/${range.prefix}`,
-    ...(single && { ipAddress: range.wireAddress }),
+    count: entry.count,
     created: entry.created,
+    ...(single && { ipAddress: range.wireAddress }),
     ...(entry.lastUsed !== undefined && { lastUsed: entry.lastUsed }),
     ...(entry.lastUsedAddress !== undefined && { lastUsedAddress: entry.lastUsedAddress }),
-    ...(entry.count > 0 && { count: entry.count }),
     links: self(`${base}/orgs/${key.orgId}/apiKeys/${key.id}/accessList/${segment}`),
   };
 }

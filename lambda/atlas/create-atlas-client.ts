@@ -3,6 +3,7 @@ import { createOAuthAuth } from './auth/oauth/create-oauth-auth.ts';
 import { fetchToken } from './auth/oauth/fetch-token.ts';
 import type { AuthStrategy } from './auth/types.ts';
 import { ACCEPT, PATH_PREFIX, USER_AGENT } from './constants.ts';
+import { createWriteMethods } from './endpoints/create-write-methods.ts';
 import { deleteResource } from './endpoints/delete-resource.ts';
 import { getResource } from './endpoints/get-resource.ts';
 import { listResource } from './endpoints/list-resource.ts';
@@ -11,10 +12,11 @@ import { validateClientOptions } from './inputs/validate-client-options.ts';
 import { validateEntry } from './inputs/validate-entry.ts';
 import { validateListOptions } from './inputs/validate-list-options.ts';
 import { validateObjectId } from './inputs/validate-object-id.ts';
+import { validatePageNumber } from './inputs/validate-page-number.ts';
 import { createPacer } from './pacing/create-pacer.ts';
 import { registerSecret } from './redact.ts';
 import type { RequestContext } from './request/send-request.ts';
-import { accessListEntrySchema, apiKeySchema, organizationSchema, projectSchema } from './schemas.ts';
+import { accessListEntrySchema, apiKeyReadSchema, organizationSchema, projectSchema } from './schemas.ts';
 import { createTransport } from './transport/create-transport.ts';
 import type { AccessListEntry, ApiKey, AtlasClient, AtlasClientOptions, Organization, Project } from './types.ts';
 
@@ -80,12 +82,12 @@ export function createAtlasClient(options: AtlasClientOptions): AtlasClient {
 
     listOrgKeys(orgId, listOptions) {
       const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}/apiKeys`;
-      return listResource<typeof apiKeySchema, ApiKey>(context, path, apiKeySchema, validateListOptions(listOptions), listOptions);
+      return listResource<typeof apiKeyReadSchema, ApiKey>(context, path, apiKeyReadSchema, validateListOptions(listOptions), listOptions);
     },
 
     listProjectKeys(groupId, listOptions) {
       const path = apiPath`/groups/${validateObjectId(groupId, 'groupId')}/apiKeys`;
-      return listResource<typeof apiKeySchema, ApiKey>(context, path, apiKeySchema, validateListOptions(listOptions), listOptions);
+      return listResource<typeof apiKeyReadSchema, ApiKey>(context, path, apiKeyReadSchema, validateListOptions(listOptions), listOptions);
     },
 
     listAccessList(orgId, apiUserId, listOptions) {
@@ -106,23 +108,42 @@ export function createAtlasClient(options: AtlasClientOptions): AtlasClient {
 
     async removeKeyFromProject(groupId, apiUserId, callOptions) {
       const path = apiPath`/groups/${validateObjectId(groupId, 'groupId')}/apiKeys/${validateObjectId(apiUserId, 'apiUserId')}`;
-      return deleteResource(context, path, callOptions);
+      return deleteResource(context, path, 'project-assignment', callOptions);
     },
 
     async deleteOrgKey(orgId, apiUserId, callOptions) {
       const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}/apiKeys/${validateObjectId(apiUserId, 'apiUserId')}`;
-      return deleteResource(context, path, callOptions);
+      return deleteResource(context, path, 'org-key', callOptions);
     },
 
     async deleteAccessListEntry(orgId, apiUserId, entry, callOptions) {
       const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}/apiKeys/${validateObjectId(apiUserId, 'apiUserId')}/accessList/${validateEntry(entry)}`;
-      return deleteResource(context, path, callOptions);
+      return deleteResource(context, path, 'access-list-entry', callOptions);
     },
 
     async getOrg(orgId, callOptions) {
       const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}`;
       return (await getResource(context, path, organizationSchema, callOptions)) as Organization;
     },
+
+    async getOrgKey(orgId, apiUserId, callOptions) {
+      const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}/apiKeys/${validateObjectId(apiUserId, 'apiUserId')}`;
+      return (await getResource(context, path, apiKeyReadSchema, callOptions, 'org-key')) as ApiKey;
+    },
+
+    async getOrgKeysPage(orgId, pageNum, pageOptions) {
+      const path = apiPath`/orgs/${validateObjectId(orgId, 'orgId')}/apiKeys`;
+      const range = validateListOptions({ ...pageOptions, startPage: validatePageNumber(pageNum), maxPages: 1 });
+      for await (const page of listResource<typeof apiKeyReadSchema, ApiKey>(context, path, apiKeyReadSchema, range, pageOptions)) return page;
+      throw new Error('unreachable: a listing yields at least one page');
+    },
+
+    async getProject(groupId, callOptions) {
+      const path = apiPath`/groups/${validateObjectId(groupId, 'groupId')}`;
+      return (await getResource(context, path, projectSchema, callOptions, 'project')) as Project;
+    },
+
+    ...createWriteMethods(context, options.flavor),
 
     close: () => transport.close(),
   };

@@ -10,5 +10,7 @@ export {
   AtlasNetworkError,
   AtlasTimeoutError,
 } from './errors.ts';
+export { isNotFound, NOT_FOUND_CODES } from './is-not-found.ts';
 export { redact } from './redact.ts';
 export type * from './types.ts';
+export type * from './endpoints/write-types.ts';

@@ -17,6 +17,19 @@ export const apiKeySchema = z.looseObject({
   roles: z.array(roleSchema).default([]),
 });
 
+/**
+ * A key as read back (listings, `getOrgKey`): `"desc": null` (Atlas holds keys without a description) is a key
+ * without one, so the field is dropped before `apiKeySchema` checks the rest. One such key must not fail a
+ * whole listing.
+ */
+export const apiKeyReadSchema = z.preprocess(withoutNullDesc, apiKeySchema);
+
+function withoutNullDesc(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || (value as { desc?: unknown }).desc !== null) return value;
+  const { desc: _desc, ...key } = value as Record<string, unknown>;
+  return key;
+}
+
 export const accessListEntrySchema = z.looseObject({
   cidrBlock: z.string().optional(),
   ipAddress: z.string().optional(),

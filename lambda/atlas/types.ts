@@ -1,3 +1,5 @@
+import type { AtlasWriteMethods } from './endpoints/write-types.ts';
+
 /**
  * Shared contract of the Atlas client. Everything above this layer (planner, executor, handlers, CLI)
  * depends only on these types, never on the transport.
@@ -61,8 +63,15 @@ export interface Page<T> {
   readonly hasNext: boolean;
 }
 
-/** A DELETE either removed the resource or found it already gone (404 / 400 API_KEY_NOT_FOUND). */
+/**
+ * A DELETE either removed the resource or found it already gone: only when Atlas said so in a documented way
+ * (a 404 with a not-found code for what was addressed, or `400 API_KEY_NOT_FOUND`; see `isNotFound`). Any other
+ * 404 throws an `AtlasApiError` saying the base URL or path may be wrong.
+ */
 export type DeleteOutcome = 'done' | 'already-absent';
+
+/** What a call addressed, for telling Atlas's documented "not found" answers apart (`isNotFound`). */
+export type NotFoundSubject = 'org-key' | 'project-assignment' | 'access-list-entry' | 'project';
 
 export interface CallOptions {
   /** Absolute deadline (epoch ms). Retries and waits never go past it. */
@@ -73,6 +82,13 @@ export interface CallOptions {
 export interface ListOptions extends CallOptions {
   /** First page to fetch (1-based). @default 1 */
   readonly startPage?: number;
+  /** @default 500 (the API's maximum) */
+  readonly itemsPerPage?: number;
+  /** Fetch at most this many pages (with `startPage`: one page of a listing). @default every page */
+  readonly maxPages?: number;
+}
+
+export interface PageOptions extends CallOptions {
   /** @default 500 (the API's maximum) */
   readonly itemsPerPage?: number;
 }
@@ -155,7 +171,7 @@ export interface PacingOptions {
   readonly timeScale?: number;
 }
 
-export interface AtlasClient {
+export interface AtlasClient extends AtlasWriteMethods {
   readonly flavor: Flavor;
   readonly baseUrl: string;
   listOrgKeys(orgId: string, options?: ListOptions): AsyncIterable<Page<ApiKey>>;
@@ -171,6 +187,18 @@ export interface AtlasClient {
     options?: CallOptions,
   ): Promise<DeleteOutcome>;
   getOrg(orgId: string, options?: CallOptions): Promise<Organization>;
+  /**
+   * One org API key by its id (one request, no paging). A key that does not exist throws an `AtlasApiError`
+   * for which `isNotFound(error)` is true (Atlas answers `400 API_KEY_NOT_FOUND`, or a documented 404).
+   */
+  getOrgKey(orgId: string, apiUserId: string, options?: CallOptions): Promise<ApiKey>;
+  /**
+   * Page `pageNum` (1-based) of the org's key listing, alone: pages may be fetched concurrently, the first page's
+   * `totalCount` telling how many there are. Atlas lists keys sorted by `publicKey`; nothing here checks that.
+   */
+  getOrgKeysPage(orgId: string, pageNum: number, options?: PageOptions): Promise<Page<ApiKey>>;
+  /** One project (its `orgId` included). Unknown: `AtlasApiError` with `isNotFound(error, 'project')` true. */
+  getProject(groupId: string, options?: CallOptions): Promise<Project>;
   listOrgProjects(orgId: string, options?: ListOptions): AsyncIterable<Page<Project>>;
   /** Close pooled connections. */
   close(): Promise<void>;

@@ -11,6 +11,8 @@ export interface CliOptions {
   readonly baseUrl?: string;
   readonly flavor?: 'atlas' | 'ops-manager';
   readonly secretId?: string;
+  /** The deployed state table (write budget) to share; absent: an in-memory budget for this run. */
+  readonly stateTable?: string;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -25,12 +27,19 @@ Commands:
                                                   remove one entry from a key's access list
   revoke-key --org ID (--key ID | --public-key PK)
                                                   a leaked key: delete it (or, failing that, unassign it everywhere)
+  check [--policy FILE] [--egress-ip IP]          verify base URL, credentials, roles, access list and state
+                                                  before going live (see check --help); sends no write
+  rotate --secret-id ID [--org ID] [--grace-days N] [--dry-run]
+                                                  rotate the Atlas credential in a Secrets Manager secret
+                                                  (see rotate --help)
 
 Options:
   --base-url URL         Atlas or Ops Manager origin (default https://cloud.mongodb.com)
   --flavor atlas|ops-manager
   --secret-id ID         read credentials from this Secrets Manager secret
                          (default: MONGODB_ATLAS_PUBLIC_API_KEY/PRIVATE_API_KEY or CLIENT_ID/CLIENT_SECRET)
+  --state-table NAME     count writes in the deployed worker's DynamoDB state table (its daily write
+                         budget); default: an in-memory budget for this run only
   --json                 print one JSON document instead of tables
   --quiet                no progress line
   -h, --help
@@ -54,7 +63,7 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   'prune-access-entry': ['org', 'key', 'entry'],
   'revoke-key': ['org', 'key', 'public-key'],
 };
-const COMMON_FLAGS: readonly string[] = ['base-url', 'flavor', 'secret-id', 'json', 'quiet', 'help'];
+const COMMON_FLAGS: readonly string[] = ['base-url', 'flavor', 'secret-id', 'state-table', 'json', 'quiet', 'help'];
 
 /** No argument an operator types is longer (a file path is at most PATH_MAX). */
 const MAX_ARGUMENT_LENGTH = 4096;
@@ -145,6 +154,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
     ...(baseUrl === undefined ? {} : { baseUrl }),
     ...(values.flavor === undefined ? {} : { flavor: values.flavor as 'atlas' | 'ops-manager' }),
     ...(values['secret-id'] === undefined ? {} : { secretId: values['secret-id'] }),
+    ...(values['state-table'] === undefined ? {} : { stateTable: parseTableName(values['state-table']) }),
   };
 }
 
@@ -154,6 +164,13 @@ function checkValue(field: string, value: string): void {
   if (value.length > MAX_ARGUMENT_LENGTH) {
     throw new InputValidationError(field, `must be at most ${MAX_ARGUMENT_LENGTH} characters, given ${value.length}`);
   }
+}
+
+function parseTableName(value: string): string {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(value)) {
+    throw new InputValidationError('--state-table', `must be a DynamoDB table name (3-255 letters, digits, "_", "-", "."), given ${showValue(value)}`);
+  }
+  return value;
 }
 
 /** The origin of an absolute http(s) URL. A URL carrying credentials is refused without being shown. */
@@ -198,6 +215,7 @@ function parseWithSpec(argv: readonly string[]) {
       'base-url': { type: 'string' },
       flavor: { type: 'string' },
       'secret-id': { type: 'string' },
+      'state-table': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -66,10 +66,10 @@ export function renderSweepSummary(sweep: SweepSummary): string {
     `  outcomes  ${outcomes['done']} done, ${outcomes['already-absent']} already absent, ${outcomes['skipped']} skipped, ${outcomes['failed']} failed`,
     `  findings  ${sweep.findingsTotal}`,
   ];
-  if (sweep.capTripped) {
-    const { limit, planned, priorWrites } = sweep.capTripped;
+  if (sweep.budgetExhausted) {
+    const { limit, used, skipped } = sweep.budgetExhausted;
     lines.push(
-      `  SAFETY CAP TRIPPED: ${planned} planned + ${priorWrites} earlier > maxDeletionsPerRun ${limit}; nothing was executed. Check the policy and the data, or raise the cap.`,
+      `  WRITE BUDGET EXHAUSTED: ${used} of ${limit} writes used for this org today (maxWritesPerOrgPerDay); ${skipped} planned action(s) not sent. Check the policy and the data, or raise the budget.`,
     );
   }
   if (sweep.continuation) lines.push(`  stopped early; resume with cursor ${JSON.stringify(sweep.continuation)}`);

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AtlasClientOptions } from '../atlas/types.ts';
 import type { Command } from '../commands/schema.ts';
 import { showValue } from '../commands/show-value.ts';
@@ -8,22 +9,28 @@ import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
 import type { CredentialSource } from '../credentials/types.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
 import type { Policy } from '../policy/schema.ts';
+import { createDynamoState, createMemoryState } from '../state/index.ts';
 import { auditRecord } from '../telemetry/audit-record.ts';
 import { InputValidationError } from '../validation/errors.ts';
 import { AtlasSession, selfPublicKeyOf } from '../worker/atlas-session.ts';
 import { describeError } from '../worker/describe-error.ts';
+import { CommandRejectedError } from '../worker/errors.ts';
 import { RunStats } from '../worker/run-stats.ts';
 import { runCommand } from '../worker/run-command.ts';
 import type { SweepProgress } from '../worker/types.ts';
 import { type CliOptions, parseCliArgs, USAGE } from './parse-cli-args.ts';
 import { countOutcomes, renderFindings, renderResults, renderSweepSummary } from './render-report.ts';
 import { METRIC_NAMES } from '../telemetry/metric-names.ts';
+import { runCheckCli } from '../check/run-check-cli.ts';
+import { runRotateCli } from './run-rotate.ts';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly secretsManager?: SecretsManagerClient;
+  /** The client for `--state-table` (tests point it at a local DynamoDB). */
+  readonly dynamodb?: DynamoDBClient;
   /** Extra Atlas client options (tests, benchmarks). */
   readonly client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials' | 'onEvent'>>;
   /** @default () => new Date() */
@@ -32,6 +39,10 @@ export interface CliIo {
 
 /** The operator's CLI: same core as the Lambda. Returns the exit status (0 ok, 1 an action failed, 2 bad input). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // `check` has its own flags and report (lambda/check/): it runs no queue command.
+  if (argv[0] === 'check') return runCheckCli(argv.slice(1), io);
+  // `rotate` too (lambda/cli/run-rotate.ts): the four Secrets Manager rotation steps, or its plan.
+  if (argv[0] === 'rotate') return runRotateCli(argv.slice(1), io);
   let options: CliOptions | 'help';
   let policy: Policy;
   try {
@@ -59,6 +70,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const session = new AtlasSession({ source, onEvent: (event) => stats.recordClientEvent(event), ...(io.client ? { client: io.client } : {}) });
   const command = options.command;
   const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
+  const state =
+    options.stateTable === undefined
+      ? createMemoryState()
+      : createDynamoState({ tableName: options.stateTable, ...(io.dynamodb === undefined ? {} : { client: io.dynamodb }) });
   const progress = progressPrinter(io, options);
   const started = Date.now();
   try {
@@ -68,6 +83,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         client,
         policy,
         now: io.now?.() ?? new Date(),
+        budget: state.budget,
+        scope: options.policyFile === undefined ? 'credentials' : 'policy',
         ...(selfPublicKey === undefined ? {} : { selfPublicKey }),
         onResult: (result) => stats.recordResult(result),
         sweep: { onProgress: progress.update },
@@ -78,7 +95,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (outcome.sweep) {
       stats.add(METRIC_NAMES.keysScanned, outcome.sweep.keysScanned);
       stats.add(METRIC_NAMES.entriesScanned, outcome.sweep.entriesScanned);
-      if (outcome.sweep.capTripped) stats.add(METRIC_NAMES.safetyCapTrips);
+      if (outcome.sweep.budgetExhausted) stats.add(METRIC_NAMES.safetyCapTrips);
     }
     stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     const failed = outcome.results.some((r) => r.outcome === 'failed');
@@ -98,7 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
                     entriesScanned: sweep.entriesScanned,
                     complete: sweep.complete,
                     durationMs: sweep.durationMs,
-                    ...(sweep.capTripped ? { capTripped: sweep.capTripped } : {}),
+                    ...(sweep.budgetExhausted ? { budgetExhausted: sweep.budgetExhausted } : {}),
                     findingsTotal: sweep.findingsTotal,
                     findings: sweep.findings,
                   },
@@ -129,6 +146,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     progress.done();
     if (error instanceof InputValidationError) return usageError(error, io);
+    if (error instanceof CommandRejectedError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
     io.stderr.write(`error: ${describeError(error).summary}\n`);
     return 1;
   } finally {

@@ -25,7 +25,9 @@ function summary(command: Command): string {
       const mode = command.dryRun === true ? 'forced dry run' : 'dry run or live per policy';
       const cursor = command.cursor;
       const resume =
-        cursor === undefined ? '' : `, continuing run ${cursor.runId} at key ${cursor.offset} after ${cursor.writes} writes`;
+        cursor === undefined
+          ? ''
+          : `, continuing run ${cursor.runId} ${cursor.after === undefined ? `at page ${cursor.page}` : `after key ${cursor.after}`}`;
       return `sweep org ${command.orgId} (${mode}${resume})`;
     }
   }

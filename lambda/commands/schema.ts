@@ -33,14 +33,33 @@ const counterSchema = z
   .min(0)
   .transform((value) => value + 0);
 
+/** Legacy cursors (offset-based, before the listing was anchored) resume at their page, read with overlap. */
+const LEGACY_PAGE_SIZE = 500;
+
 export const sweepCursorSchema = z
   .strictObject({
-    offset: counterSchema.describe('How many keys of the org inventory the earlier runs have already processed.'),
-    writes: counterSchema.describe('How many write actions the earlier runs of this sweep have done (counts towards the cap).'),
     runId: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1-64 letters, digits or "-"' })
       .describe('The id of the sweep run being continued: 1-64 letters, digits or "-".'),
+    order: z
+      .enum(['sorted', 'unsorted'])
+      .describe('"sorted": resume after the key `after`; "unsorted": the listing was out of order, resume at `page`.')
+      .optional(),
+    after: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/, { message: 'must be 1-64 letters or digits (a public key)' })
+      .describe('The public key of the last key whose work is finished (the listing is sorted by public key).')
+      .optional(),
+    page: z.int().min(1).max(1_000_000).describe('The listing page (1-based) to start from: a hint when sorted.').optional(),
+    offset: counterSchema.describe('Deprecated (offset cursors of earlier versions): resumed at its page, with overlap.').optional(),
+    writes: counterSchema.describe('Deprecated and ignored: writes are counted by the durable per-day budget.').optional(),
+  })
+  .transform(({ runId, order, after, page, offset }) => {
+    if (order === undefined && after === undefined && page === undefined && offset !== undefined) {
+      return { runId, order: 'unsorted' as const, page: Math.floor(offset / LEGACY_PAGE_SIZE) + 1 };
+    }
+    return { runId, order: order ?? ('sorted' as const), page: page ?? 1, ...(after === undefined ? {} : { after }) };
   })
   .describe('Where a sweep that ran out of time stopped. Written by the worker; producers omit it.');
 

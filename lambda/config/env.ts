@@ -9,8 +9,15 @@ export const workerEnvSchema = z.object({
   ATLAS_SECRET_ID: z.string().min(1).optional(),
   /** The policy JSON (see lambda/policy/schema.ts). */
   KEY_POLICY: z.string().min(2, { message: 'must be the policy JSON' }),
-  /** The work queue, for sweep continuations and scheduled fan-out. Absent: no continuation is enqueued. */
+  /**
+   * The work lane (SQS FIFO, one message group per org: one writer per org), for sweep continuations and the
+   * scheduled fan-out. Absent: no continuation is enqueued, scheduled sweeps run inline.
+   */
   WORK_QUEUE_URL: z.url().optional(),
+  /** The urgent lane (standard queue) for whole-key revocations; the worker only consumes it. */
+  URGENT_QUEUE_URL: z.url().optional(),
+  /** The state table (write budget, next-due). Absent: in-memory state, with a warning (local runs only). */
+  STATE_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name' }).optional(),
   /** How long the secret is cached across invocations. */
   SECRET_MAX_AGE_SECONDS: positiveInt(300),
   /** A sweep stops scanning this long before the Lambda's deadline, to execute and enqueue a continuation. */

@@ -3,6 +3,7 @@ import { type AccessListAddress, parseAccessListEntry } from '../validation/acce
 import { parseTimestamp } from './parse-timestamp.ts';
 import type { Policy } from './schema.ts';
 import type { EntryAssessment, EntryUsage } from './types.ts';
+import { limitReachedAt } from './limit-reached-at.ts';
 import { wholeDaysSince } from './whole-days-since.ts';
 
 type Limits = Pick<Policy, 'accessListIdleDays' | 'neverUsedGraceDays'>;
@@ -34,7 +35,8 @@ function readUsage(entry: AccessListEntry, limits: Limits, nowMs: number): Entry
 
 function measured(field: 'lastUsed' | 'created', at: string, atMs: number, limitDays: number, nowMs: number) {
   const idleDays = wholeDaysSince(atMs, nowMs);
-  return { known: true, field, at, atMs, idleDays, limitDays, stale: idleDays >= limitDays } as const;
+  const staleAtMs = limitReachedAt(atMs, limitDays);
+  return { known: true, field, at, atMs, idleDays, limitDays, staleAtMs, stale: nowMs >= staleAtMs } as const;
 }
 
 /** `cidrBlock` and/or `ipAddress`; when both are given they must name the same address. */

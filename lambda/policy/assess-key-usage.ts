@@ -24,6 +24,7 @@ export function assessKeyUsage(entries: readonly EntryAssessment[], nowMs: numbe
   }
   return {
     known: true,
+    newestMs,
     idleDays: wholeDaysSince(newestMs, nowMs),
     ...(lastUsed && { lastUsed: lastUsed.at }),
     ...(created && { created: created.at }),

@@ -12,8 +12,10 @@ export type KeyGuard = (key: ApiKey) => KeyProtection | undefined;
 
 /**
  * Builds the check for the worker's own key and `policy.protectedKeys`. Ids and public keys compare
- * case-insensitively (more protective, and Atlas spells both in lowercase). A description pattern that does
- * not compile cannot prove a key unprotected, so then every key is protected.
+ * case-insensitively (more protective, and Atlas spells both in lowercase). Description patterns run with RE2
+ * semantics (linear time: a key's description is written by whoever created the key). A description pattern
+ * that does not compile cannot prove a key unprotected, so then every key is protected; a key without a
+ * description (absent or `null`) is matched as the empty string.
  */
 export function buildKeyGuard(protectedKeys: Policy['protectedKeys'], selfPublicKey?: string): KeyGuard {
   const self = selfPublicKey?.toLowerCase();

@@ -1,3 +1,4 @@
+import type { RE2JS } from 're2js';
 import type { ApiKey } from '../atlas/types.ts';
 import { assessEntry } from './assess-entry.ts';
 import { assessKeyUsage } from './assess-key-usage.ts';
@@ -5,6 +6,8 @@ import type { EntryGuard } from './build-entry-guard.ts';
 import type { KeyGuard } from './build-key-guard.ts';
 import { findExpiryDate } from './find-expiry-date.ts';
 import { keyEvidence } from './key-evidence.ts';
+import { projectsOf } from './projects-of.ts';
+import { findRetirementDate } from './retirement-tag.ts';
 import type { Policy } from './schema.ts';
 import { selectPrunes } from './select-prunes.ts';
 import type { Action, EntryAssessment, Evidence, Finding, KeyInventory, KeyUsage } from './types.ts';
@@ -18,8 +21,8 @@ export interface KeyPlanContext {
   readonly today: string;
   readonly guardKey: KeyGuard;
   readonly guardEntry: EntryGuard;
-  /** `policy.expiryPattern` compiled; `undefined` when absent or invalid (then no key expires). */
-  readonly expiryPattern: RegExp | undefined;
+  /** `policy.expiryPattern` compiled (RE2); `undefined` when absent or invalid (then no key expires by it). */
+  readonly expiryPattern: RE2JS | undefined;
   /** Ids listed more than once in the inventory: inconsistent data, so those keys are left alone. */
   readonly duplicateIds: ReadonlySet<string>;
 }
@@ -30,9 +33,10 @@ export interface KeyPlan {
 }
 
 /**
- * Plans one key, unordered across kinds. A key gets either one `deleteOrgKey` (expired, or idle past
- * `deleteAfterIdleDays`) and nothing else, or any of: prunes of stale entries, and one `unassignFromProject`
- * per project when idle past `unassignAfterIdleDays`. Self and protected keys get a finding only.
+ * Plans one key, unordered across kinds. A key gets either one `deleteOrgKey` (retired by rotation, expired, or
+ * idle past `deleteAfterIdleDays`) and nothing else, or any of: prunes of stale entries (never the one holding
+ * the key's newest evidence), and one `unassignFromProject` per project when idle past `unassignAfterIdleDays`.
+ * Self and protected keys get a finding only.
  */
 export function planKey({ key, accessList }: KeyInventory, context: KeyPlanContext): KeyPlan {
   const { orgId, policy, nowMs } = context;
@@ -65,6 +69,12 @@ export function planKey({ key, accessList }: KeyInventory, context: KeyPlanConte
     : base;
   const action = { orgId, apiUserId: key.id };
 
+  const retiredOn = findRetirementDate(key.desc);
+  if (retiredOn !== undefined && retiredOn < context.today) {
+    const reason = `retired by rotation: retire-after ${retiredOn} passed`;
+    const evidence = { ...usageEvidence, expiresOn: retiredOn };
+    return { actions: [{ ...action, kind: 'deleteOrgKey', reason, evidence }], findings: [] };
+  }
   const expiresOn = findExpiry(key, context);
   if (expiresOn !== undefined) {
     const reason = `expired on ${expiresOn} (per description): delete org key`;
@@ -81,7 +91,7 @@ export function planKey({ key, accessList }: KeyInventory, context: KeyPlanConte
   const findings: Finding[] = [];
   if (reportsUnknown(usage, policy)) findings.push(finding('usage-unknown', `${usage.why}: last use unknown, key kept`));
 
-  const { prune, kept } = selectPrunes(entries, context.guardEntry);
+  const { prune, kept } = selectPrunes(entries, context.guardEntry, nowMs);
   for (const { entry, reason } of kept) {
     findings.push(finding('protected-entry', `${describeEntry(entry)}: ${reason}, kept`, entryEvidence(base, entry)));
   }
@@ -112,13 +122,6 @@ function findExpiry(key: ApiKey, { expiryPattern, today }: KeyPlanContext): stri
 /** A key without entries is reported only if the policy asks; an unreadable entry always is. */
 function reportsUnknown(usage: KeyUsage, policy: Policy): usage is Extract<KeyUsage, { known: false }> {
   return !usage.known && (!usage.noEntries || policy.keysWithoutAccessList === 'report');
-}
-
-/** Distinct project ids of the key's roles, in role order. */
-function projectsOf(key: ApiKey): string[] {
-  const roles = Array.isArray(key.roles) ? key.roles : [];
-  const groupIds = roles.map((role) => role?.groupId).filter((id): id is string => typeof id === 'string' && id !== '');
-  return [...new Set(groupIds)];
 }
 
 function describeEntry({ address, usage }: EntryAssessment): string {

@@ -1,6 +1,5 @@
 import { buildEntryGuard } from './build-entry-guard.ts';
 import { buildKeyGuard } from './build-key-guard.ts';
-import { applyCap } from './apply-cap.ts';
 import { compilePattern } from './compile-pattern.ts';
 import { orderActions } from './order-actions.ts';
 import { planKey } from './plan-key.ts';
@@ -10,7 +9,8 @@ import type { Action, Finding, Inventory, Plan } from './types.ts';
 /**
  * Decides what to remove from one organization at `now`. Pure: no I/O, no clock; the same input gives the
  * same plan, and the input is not changed. Unknown is never stale, self and protected keys are never touched,
- * actions come least destructive first, and a plan over the cap executes nothing.
+ * pruning never changes a key's idle time, and actions come least destructive first. The write budget is not
+ * the planner's: the executor reserves it per write.
  * @throws TypeError when `now` is an invalid Date (a caller's bug, not data).
  */
 export function plan(inventory: Inventory, policy: Policy, now: Date): Plan {
@@ -39,7 +39,7 @@ export function plan(inventory: Inventory, policy: Policy, now: Date): Plan {
   }
   return {
     orgId: inventory.orgId,
-    ...applyCap(orderActions(actions), policy.maxDeletionsPerRun, inventory.priorWrites),
+    actions: orderActions(actions),
     findings,
     keysScanned: keys.length,
     entriesScanned,

@@ -1,5 +1,5 @@
-import type { AccessListAddress } from '../validation/access-list-entry.ts';
 import type { EntryGuard } from './build-entry-guard.ts';
+import { groupByAddress } from './group-by-address.ts';
 import type { EntryAssessment } from './types.ts';
 
 export interface PruneSelection {
@@ -10,37 +10,23 @@ export interface PruneSelection {
 }
 
 /**
- * Chooses which stale entries of one key to prune. A DELETE names an address, so entries are grouped by
- * normalised address and an address is pruned only when every entry with it is stale. Protected addresses
- * are kept. Never prunes every address: an API key with an empty access list may become usable from
- * anywhere; when nothing would remain, nothing is pruned (an idle key is the key-level stages' business).
- * Entries without a valid address are never pruned and do not count as remaining.
+ * Chooses which stale entries of one key to prune at `nowMs`. A DELETE names an address, so an address is
+ * pruned only when every entry with it is stale. Kept: protected addresses (reported), and the address holding
+ * the key's newest usage evidence (pruning never changes a key's idle time; not reported, the key-level stages
+ * speak for it). Never prunes every address: an API key with an empty access list may become usable from
+ * anywhere. Entries without a valid address are never pruned and do not count as remaining.
  */
-export function selectPrunes(entries: readonly EntryAssessment[], guard: EntryGuard): PruneSelection {
-  const groups = new Map<string, { address: AccessListAddress; stale: boolean; youngest: EntryAssessment }>();
-  for (const entry of entries) {
-    const { address, usage } = entry;
-    if (address === undefined) continue;
-    const stale = usage.known && usage.stale;
-    const group = groups.get(address.normalised);
-    if (group === undefined) {
-      groups.set(address.normalised, { address, stale, youngest: entry });
-      continue;
-    }
-    group.stale &&= stale;
-    // Evidence shows the most recent use of the address.
-    if (stale && group.youngest.usage.known && usage.known && usage.atMs > group.youngest.usage.atMs) {
-      group.youngest = entry;
-    }
-  }
+export function selectPrunes(entries: readonly EntryAssessment[], guard: EntryGuard, nowMs: number): PruneSelection {
+  const groups = groupByAddress(entries);
   const prune: EntryAssessment[] = [];
   const kept: { entry: EntryAssessment; reason: string }[] = [];
-  for (const { address, stale, youngest } of groups.values()) {
-    if (!stale) continue;
+  for (const { address, youngest, staleAtMs, holdsNewest } of groups) {
+    if (!(nowMs >= staleAtMs)) continue;
     const reason = guard(address);
-    if (reason === undefined) prune.push(youngest);
-    else kept.push({ entry: youngest, reason });
+    if (reason !== undefined) kept.push({ entry: youngest, reason });
+    else if (!holdsNewest) prune.push(youngest);
   }
-  const remaining = groups.size - prune.length;
+  // Unreachable while the newest evidence is kept; it stays as the last line of defence for the access list.
+  const remaining = groups.length - prune.length;
   return { prune: remaining > 0 ? prune : [], kept };
 }

@@ -13,8 +13,6 @@ export interface Inventory {
   readonly keys: readonly KeyInventory[];
   /** Public key of the credentials the worker runs with; that key is never touched. */
   readonly selfPublicKey?: string;
-  /** Write actions already executed for this org earlier in the same run (continued sweeps); counts toward the cap. */
-  readonly priorWrites?: number;
 }
 
 /** Timestamps and figures that justify an action; all that an auditor needs to check it. */
@@ -29,7 +27,7 @@ export interface Evidence {
   readonly idleDays?: number;
   /** The limit (days) that was crossed. */
   readonly limitDays?: number;
-  /** Expiry date found in the description (YYYY-MM-DD). */
+  /** Expiry date found in the description (YYYY-MM-DD): `expiryPattern`'s capture, or the retirement tag's. */
   readonly expiresOn?: string;
 }
 
@@ -59,11 +57,12 @@ export interface Finding {
 
 export interface Plan {
   readonly orgId: string;
-  /** Write actions in safe execution order. Empty when the cap tripped. */
+  /**
+   * Write actions in safe execution order. The write budget (`maxWritesPerOrgPerDay`) is not applied here: the
+   * executor reserves it durably, one write at a time.
+   */
   readonly actions: readonly Action[];
   readonly findings: readonly Finding[];
-  /** Set when the plan was over `maxDeletionsPerRun`: nothing is executed for this org. */
-  readonly capTripped?: { readonly limit: number; readonly planned: number; readonly priorWrites: number };
   readonly keysScanned: number;
   readonly entriesScanned: number;
 }
@@ -82,6 +81,8 @@ export type EntryUsage =
       readonly idleDays: number;
       /** `accessListIdleDays` or `neverUsedGraceDays`, after `field`. */
       readonly limitDays: number;
+      /** When the entry becomes (or became) stale: `atMs` + `limitDays` days. */
+      readonly staleAtMs: number;
       readonly stale: boolean;
     };
 
@@ -99,6 +100,8 @@ export type KeyUsage =
   | { readonly known: false; readonly why: string; readonly noEntries: boolean }
   | {
       readonly known: true;
+      /** Newest `lastUsed ?? created` over the entries (epoch ms): the key's newest usage evidence. */
+      readonly newestMs: number;
       readonly idleDays: number;
       /** Newest `lastUsed` over the entries, when any was used. */
       readonly lastUsed?: string;

@@ -1,8 +1,9 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { AtlasClientOptions } from '../atlas/types.ts';
 import { parseCommand } from '../commands/parse-command.ts';
@@ -11,6 +12,7 @@ import { parseWorkerEnv } from '../config/env.ts';
 import { envSource } from '../credentials/env-source.ts';
 import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
+import { stateFromEnv } from '../state/index.ts';
 import { auditRecord } from '../telemetry/audit-record.ts';
 import { publishStats } from '../telemetry/publish-stats.ts';
 import { redactSecrets } from '../telemetry/redact.ts';
@@ -18,9 +20,12 @@ import { AtlasSession, selfPublicKeyOf } from '../worker/atlas-session.ts';
 import { describeError } from '../worker/describe-error.ts';
 import { RunStats } from '../worker/run-stats.ts';
 import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
+import { runRuntimeCheck } from '../check/run-runtime-check.ts';
+import { createRotationHandler } from '../rotation/create-rotation-handler.ts';
 import { classifyEvent } from './classify-event.ts';
 import { enqueueCommands } from './enqueue-commands.ts';
 import { CommandFailedError } from './errors.ts';
+import { laneRefusal } from './lane-refusal.ts';
 import { METRIC_NAMES } from '../telemetry/metric-names.ts';
 
 /** Time kept back from the Lambda's deadline to finish the invocation (see `deadlineOf`). */
@@ -31,6 +36,8 @@ const RESULTS_KEPT = 200;
 export interface RuntimeDependencies {
   readonly secretsManager?: SecretsManagerClient;
   readonly sqs?: SQSClient;
+  /** The state table's client (tests point it at a local DynamoDB). */
+  readonly dynamodb?: DynamoDBClient;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   /** Extra Atlas client options (tests shorten retries). */
@@ -51,8 +58,12 @@ export interface CommandReport {
  */
 export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies = {}) {
   const config = parseWorkerEnv(env);
-  const policy = parsePolicy(config.KEY_POLICY, 'KEY_POLICY');
   const logger = deps.logger ?? new Logger({ serviceName: 'atlas-key-worker', jsonReplacerFn: redactSecrets });
+  const policy = parsePolicy(config.KEY_POLICY, 'KEY_POLICY', (message) => logger.warn(message));
+  const state = stateFromEnv(env, {
+    onWarning: (message) => logger.warn(message),
+    ...(deps.dynamodb === undefined ? {} : { client: deps.dynamodb }),
+  });
   const metrics =
     deps.metrics ??
     new Metrics({ serviceName: 'atlas-key-worker', namespace: env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'AtlasKeyWorker' });
@@ -74,6 +85,19 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   });
   const sqs = deps.sqs ?? (config.WORK_QUEUE_URL ? new SQSClient({}) : undefined);
   const processor = new BatchProcessor(EventType.SQS);
+  // Secrets Manager rotation steps (ROTATION_CONFIG is validated here, at start-up).
+  const rotation = createRotationHandler({
+    rotationConfig: env['ROTATION_CONFIG'],
+    secretsManager: deps.secretsManager ?? new SecretsManagerClient({}),
+    session,
+    orgs: policy.orgs,
+    audit: (record) => logger[record['outcome'] === 'failed' || record['outcome'] === 'refused' ? 'error' : 'info']('rotation step', record),
+    stats: () => stats,
+    ...(deps.client === undefined ? {} : { client: deps.client }),
+  });
+  // The work lane is FIFO with one message group per org: a failed record fails the rest of its group (kept in
+  // order for the retry), never the other orgs' records.
+  const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
   const enqueue = async (commands: Command[]): Promise<boolean> => {
     if (commands.length === 0) return true;
@@ -82,7 +106,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add(METRIC_NAMES.continuationsDropped, commands.length);
       return false;
     }
-    await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands);
+    await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands, new Date());
     return true;
   };
 
@@ -100,9 +124,6 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   /** Runs one validated command; throws CommandFailedError when any part of its work failed or was deferred. */
   const executeCommand = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
     const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
-    if (command.action === 'sweep' && !org) {
-      throw new CommandFailedError(`orgId: ${command.orgId} is not in this worker's policy; add it to KEY_POLICY.orgs to sweep it`);
-    }
     logger.info('command started', { command });
     const outcome = await session.run(org, (client, resolved) => {
       const selfPublicKey = selfPublicKeyOf(resolved);
@@ -110,6 +131,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         client,
         policy,
         now: new Date(),
+        budget: state.budget,
         ...(selfPublicKey === undefined ? {} : { selfPublicKey }),
         ...(deadline === undefined ? {} : { deadline }),
         onResult: (result) => {
@@ -125,12 +147,16 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           ...(deps.clock === undefined ? {} : { clock: deps.clock }),
           onProgress: (progress) => logger.debug('sweep progress', { progress }),
           onFinding: (finding) => logger.info('finding', { finding }),
-          onCapTrip: (trip) => {
+          onBudgetExhausted: (exhausted) => {
             stats.add(METRIC_NAMES.safetyCapTrips);
-            logger.error('safety cap tripped: nothing deleted for this org in this run', {
+            logger.error('write budget exhausted: no more writes for this org today; the rest of the run is skipped', {
               orgId: 'orgId' in command ? command.orgId : undefined,
-              ...trip,
+              ...exhausted,
             });
+          },
+          onOrderBroken: (page) => {
+            stats.add(METRIC_NAMES.listingOrderBroken);
+            logger.warn('org key listing out of publicKey order: paging with overlap instead', { page });
           },
         },
       });
@@ -147,8 +173,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       if (sweep.continuation) {
         const from = command.action === 'sweep' ? command.cursor : undefined;
         const progressed =
-          sweep.keysScanned > 0 &&
-          (sweep.continuation.offset > (from?.offset ?? 0) || sweep.continuation.writes > (from?.writes ?? 0));
+          sweep.actionsTotal > 0 || (sweep.keysScanned > 0 && JSON.stringify(sweep.continuation) !== JSON.stringify(from));
         if (!progressed) throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
         // A continuation covers the actions the deadline deferred: it starts where their keys' listing began, so
         // the next invocation plans them again. A failed action is not covered: the message fails and is retried
@@ -160,6 +185,13 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         } else {
           logger.error('sweep stopped: some actions failed; the message will be retried from its cursor', { orgId: sweep.orgId });
         }
+      }
+      if (sweep.budgetExhausted) stats.add(METRIC_NAMES.budgetRefused, sweep.budgetExhausted.skipped);
+      if (sweep.complete) {
+        // The heartbeat: one per org whose whole listing was swept (an alarm fires when it stops coming).
+        const heartbeat = metrics.singleMetric();
+        heartbeat.addDimension('orgId', sweep.orgId);
+        heartbeat.addMetric(METRIC_NAMES.sweepsCompleted, MetricUnit.Count, 1);
       }
       const { results, findings, ...rest } = sweep;
       logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, resultsShown: results.length } });
@@ -189,6 +221,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   const recordHandler = async (record: SQSRecord, deadline: number | undefined): Promise<void> => {
     try {
       const command = parseCommand(record.body, 'message');
+      const refusal = laneRefusal(command, record.eventSourceARN);
+      if (refusal !== undefined) throw new CommandFailedError(refusal);
       await execute(command, deadline);
     } catch (error) {
       stats.add(METRIC_NAMES.commandsFailed);
@@ -212,13 +246,15 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     try {
       const classified = classifyEvent(event);
       switch (classified.type) {
-        case 'sqs':
+        case 'sqs': {
           // One record at a time: records may touch the same org and share its rate-limit bucket.
-          return await processPartialResponse(classified.event, (record: SQSRecord) => recordHandler(record, deadline), processor, {
-            ...(context === undefined ? {} : { context }),
-            processInParallel: false,
-            throwOnFullBatchFailure: false,
-          });
+          const handler = (record: SQSRecord) => recordHandler(record, deadline);
+          const options = { ...(context === undefined ? {} : { context }), throwOnFullBatchFailure: false };
+          if (classified.event.Records[0]?.eventSourceARN?.endsWith('.fifo')) {
+            return await processPartialResponse(classified.event, handler, fifoProcessor, { ...options, skipGroupOnError: true });
+          }
+          return await processPartialResponse(classified.event, handler, processor, { ...options, processInParallel: false });
+        }
         case 'scheduled': {
           const commands: Command[] = policy.orgs.map((org) => ({ action: 'sweep', orgId: org.orgId }));
           if (config.WORK_QUEUE_URL) {
@@ -235,6 +271,16 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           const command = parseCommand(classified.payload, 'event');
           return reportJson(await execute(command, deadline));
         }
+        case 'rotation': {
+          // A failed step throws: Secrets Manager retries it and marks the rotation failed.
+          const report = await rotation.handle(classified.event, deadline);
+          return { ...report };
+        }
+        case 'check': {
+          const report = await runRuntimeCheck(classified.payload, { env, policy, defaultSource: source, state, maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS, deps, deadline });
+          logger[report.ok ? 'info' : 'error']('check finished', { report });
+          return report;
+        }
       }
     } finally {
       stats.add(METRIC_NAMES.runDuration, Date.now() - started);
@@ -242,7 +288,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
     }
   };
 
-  return { handle, config, policy, session, logger };
+  return { handle, config, policy, session, logger, state };
 }
 
 function reportJson(report: CommandReport): Record<string, unknown> {
@@ -258,7 +304,7 @@ function reportJson(report: CommandReport): Record<string, unknown> {
             complete: outcome.sweep.complete,
             actionsTotal: outcome.sweep.actionsTotal,
             findingsTotal: outcome.sweep.findingsTotal,
-            ...(outcome.sweep.capTripped ? { capTripped: outcome.sweep.capTripped } : {}),
+            ...(outcome.sweep.budgetExhausted ? { budgetExhausted: outcome.sweep.budgetExhausted } : {}),
           },
         }
       : {}),

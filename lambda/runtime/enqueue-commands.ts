@@ -1,14 +1,25 @@
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from '../commands/schema.ts';
 
-/** Sends commands to the work queue, ten per request (the SQS batch limit); throws if any entry failed. */
-export async function enqueueCommands(sqs: SQSClient, queueUrl: string, commands: readonly Command[]): Promise<void> {
+/**
+ * Sends commands to the work lane, ten per request (the SQS batch limit); throws if any entry failed. On a FIFO
+ * queue every command goes to its org's message group (one writer per org) with a deduplication id derived from
+ * the command itself, so a command sent twice within SQS's five-minute window (a retried fan-out, a redelivered
+ * sweep enqueuing its continuation again) is delivered once.
+ */
+export async function enqueueCommands(sqs: SQSClient, queueUrl: string, commands: readonly Command[], today = new Date()): Promise<void> {
+  const fifo = queueUrl.endsWith('.fifo');
   for (let start = 0; start < commands.length; start += 10) {
     const slice = commands.slice(start, start + 10);
     const reply = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: slice.map((command, index) => ({ Id: String(index), MessageBody: JSON.stringify(command) })),
+        Entries: slice.map((command, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(command),
+          ...(fifo ? { MessageGroupId: messageGroupOf(command), MessageDeduplicationId: deduplicationIdOf(command, today) } : {}),
+        })),
       }),
     );
     if (reply.Failed && reply.Failed.length > 0) {
@@ -16,4 +27,18 @@ export async function enqueueCommands(sqs: SQSClient, queueUrl: string, commands
       throw new Error(`could not enqueue ${reply.Failed.length} command(s): ${first?.Code ?? ''} ${first?.Message ?? ''}`.trim());
     }
   }
+}
+
+/** The org a command writes to: its message group on the FIFO lane. */
+export function messageGroupOf(command: Command): string {
+  return 'orgId' in command ? command.orgId : `group-${command.groupId}`;
+}
+
+/**
+ * The command's identity: a continuation carries its run id and position; a scheduled sweep is one per org and
+ * UTC day (the schedule may fire twice).
+ */
+export function deduplicationIdOf(command: Command, today: Date): string {
+  const identity = command.action === 'sweep' && command.cursor === undefined ? { ...command, day: today.toISOString().slice(0, 10) } : command;
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

@@ -38,8 +38,10 @@ export const METRIC_NAMES = {
   retries: 'Retries',
   /** Wall-clock time of one sweep or command (Milliseconds). */
   runDuration: 'RunDuration',
-  /** Plans over `maxDeletionsPerRun`, of which nothing was executed (Count). */
+  /** Runs whose writes the org's daily write budget (`maxWritesPerOrgPerDay`) stopped (Count). */
   safetyCapTrips: 'SafetyCapTrips',
+  /** Write actions the budget refused, left unsent (Count). */
+  budgetRefused: 'BudgetRefused',
   /** Queue commands that failed validation or execution (Count). */
   commandsFailed: 'CommandsFailed',
   /** Keys reported without action: unknown usage, protected, self (Count). */
@@ -50,6 +52,10 @@ export const METRIC_NAMES = {
   continuationsDropped: 'ContinuationsDropped',
   /** Sweep messages enqueued by a scheduled run, one per org (Count). */
   sweepsFannedOut: 'SweepsFannedOut',
+  /** Orgs whose sweep reached the end of its listing: the heartbeat (Count, with an `orgId` dimension). */
+  sweepsCompleted: 'SweepsCompleted',
+  /** Listings seen out of publicKey order; the sweep then pages with overlap (Count). */
+  listingOrderBroken: 'ListingOrderBroken',
 } as const;
 
 export type MetricKey = keyof typeof METRIC_NAMES;

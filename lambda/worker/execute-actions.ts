@@ -15,11 +15,24 @@ export interface ExecuteOptions {
   readonly deadline?: number;
   /** @default 1000 */
   readonly marginMs?: number;
+  /**
+   * Checked right before an action is sent, on fresh data (an access-list entry: its key's access list re-read).
+   * `skip` leaves it unsent with the reason; `absent` reports its goal as already reached.
+   */
+  readonly recheck?: (action: Action) => Promise<Recheck | undefined>;
+  /**
+   * Reserves the write in the durable budget right before it is sent (after the recheck, so a refused action
+   * wastes nothing): a reason string refuses it, and the action is skipped with that reason. Reserve first: a
+   * crash after reserving can only waste budget, never exceed it.
+   */
+  readonly reserve?: (action: Action) => Promise<string | undefined>;
   /** Called as each action ends (audit records, metrics, progress). */
   readonly onResult?: (result: ActionResult) => void;
   /** @default Date.now */
   readonly clock?: () => number;
 }
+
+export type Recheck = { readonly skip: string } | { readonly absent: string };
 
 /** Least destructive first: if a run is cut short, what is left undone is the most destructive part. */
 const PHASES: readonly ActionKind[] = ['pruneAccessListEntry', 'unassignFromProject', 'deleteOrgKey'];
@@ -32,11 +45,20 @@ export async function executeActions(actions: readonly Action[], options: Execut
   const clock = options.clock ?? Date.now;
   const results = new Array<ActionResult>(actions.length);
   for (const phase of PHASES) {
-    const indexes = actions.flatMap((action, index) => (action.kind === phase ? [index] : []));
-    await mapConcurrent(indexes, options.concurrency ?? 4, async (index) => {
-      const result = await executeOne(actions[index] as Action, options, clock);
-      results[index] = result;
-      options.onResult?.(result);
+    // One key's actions of a phase run one after another: each prune re-reads the access list that the one
+    // before it changed. Different keys run concurrently.
+    const byKey = new Map<string, number[]>();
+    actions.forEach((action, index) => {
+      if (action.kind !== phase) return;
+      const lane = phase === 'pruneAccessListEntry' ? action.apiUserId : String(index);
+      byKey.set(lane, [...(byKey.get(lane) ?? []), index]);
+    });
+    await mapConcurrent([...byKey.values()], options.concurrency ?? 4, async (indexes) => {
+      for (const index of indexes) {
+        const result = await executeOne(actions[index] as Action, options, clock);
+        results[index] = result;
+        options.onResult?.(result);
+      }
     });
   }
   return results;
@@ -54,6 +76,12 @@ async function executeOne(action: Action, options: ExecuteOptions, clock: () => 
     return finish({ outcome: 'skipped', detail: 'deadline reached before the action could start' });
   }
   try {
+    const recheck = await options.recheck?.(action);
+    if (recheck !== undefined) {
+      return 'skip' in recheck ? finish({ outcome: 'skipped', detail: recheck.skip }) : finish({ outcome: 'already-absent', detail: recheck.absent });
+    }
+    const refusal = await options.reserve?.(action);
+    if (refusal !== undefined) return finish({ outcome: 'skipped', detail: refusal });
     const outcome = await send(action, options);
     return finish({ outcome });
   } catch (error) {

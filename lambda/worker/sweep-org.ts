@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AtlasDeadlineError } from '../atlas/errors.ts';
 import type { ApiKey, AtlasClient } from '../atlas/types.ts';
 import { plan } from '../policy/plan.ts';
 import type { Policy } from '../policy/schema.ts';
-import type { Action, Finding, KeyInventory } from '../policy/types.ts';
-import { collectPages } from './collect-pages.ts';
-import { statusOf } from './describe-error.ts';
+import type { Action, Finding } from '../policy/types.ts';
+import { createMemoryState } from '../state/index.ts';
+import type { WriteBudget } from '../state/types.ts';
 import { executeActions } from './execute-actions.ts';
-import { mapConcurrent } from './map-concurrent.ts';
-import type { ActionResult, SweepCursor, SweepProgress, SweepSummary } from './types.ts';
+import { KeyListing, type ListingPosition } from './key-listing.ts';
+import { readAccessLists } from './read-access-lists.ts';
+import { recheckPruneOnline } from './recheck-prune.ts';
+import { isDeferred, SweepProgress } from './sweep-progress.ts';
+import type { ActionResult, BudgetExhausted, SweepCursor, SweepProgress as ProgressEvent, SweepSummary } from './types.ts';
 
 export interface SweepOptions {
   readonly client: AtlasClient;
@@ -54,230 +56,176 @@ export interface SweepOptions {
    * @default unlimited
    */
   readonly resultsLimit?: number;
-  readonly onProgress?: (progress: SweepProgress) => void;
+  /**
+   * The org's durable write budget: one unit is reserved before each write, and a refusal stops the run's writes.
+   * @default a fresh in-memory budget (local runs; it holds within this call only)
+   */
+  readonly budget?: WriteBudget;
+  readonly onProgress?: (progress: ProgressEvent) => void;
   readonly onResult?: (result: ActionResult) => void;
   readonly onFinding?: (finding: Finding) => void;
-  readonly onCapTrip?: (trip: NonNullable<SweepSummary['capTripped']>) => void;
+  /** Called once when the budget refuses a write: every later action of the run is skipped. */
+  readonly onBudgetExhausted?: (exhausted: Omit<BudgetExhausted, 'skipped'>) => void;
+  /** Called if the listing is ever out of publicKey order (it then pages with overlap). */
+  readonly onOrderBroken?: (page: number) => void;
   /** @default Date.now */
   readonly clock?: () => number;
 }
 
 /**
- * Sweeps one organization: streams its keys page by page, reads each key's access lists a chunk at a time,
- * plans with the pure planner, and executes a batch whenever one is due. Memory holds one page of keys and at
- * most one batch of actions, never the org (and, with `resultsLimit`, a bounded number of results).
+ * Sweeps one organization as a pipeline: the key listing (anchored on publicKey, tolerant of keys inserted and
+ * deleted meanwhile) → access lists read a chunk at a time at bounded concurrency → the pure planner → a batch
+ * executed whenever one is due, each write rechecked (prunes) and reserved in the durable budget first. One
+ * progress object feeds the summary, the progress events and the continuation. Memory holds one chunk of keys
+ * and at most one batch of actions, never the org.
  *
- * The cursor counts keys still present: org keys deleted in a batch shift the listing, so the next batch
- * starts `deleted` places earlier. A sweep that runs out of time returns a `continuation` instead of
- * finishing; every key is visited exactly once across the run (if the listing does not change under us), except
- * when the deadline deferred some planned actions: the continuation then starts where the deferring batch's
- * listing began, so that those keys are read and planned again (what was done meanwhile is gone from Atlas).
+ * A sweep that runs out of time returns a `continuation` at the last position whose work is finished; when the
+ * deadline deferred some planned actions, that is where their batch began, so the next invocation reads those
+ * keys again and plans what is left. A refused reservation ends the run's writes (no continuation).
  */
 export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
   const clock = options.clock ?? Date.now;
-  const started = clock();
+  const { client, orgId, policy, now, dryRun } = options;
   const pageSize = options.pageSize ?? 500;
-  const runId = options.cursor?.runId ?? randomUUID();
   const marginMs = options.marginMs ?? 30_000;
+  const from = positionOf(options.cursor);
+  const progress = new SweepProgress({
+    orgId,
+    runId: options.cursor?.runId ?? randomUUID(),
+    dryRun,
+    started: clock(),
+    ...(from === undefined ? {} : { from }),
+    findingsLimit: options.findingsLimit ?? 200,
+    resultsLimit: options.resultsLimit ?? Number.POSITIVE_INFINITY,
+  });
   // In execute mode the executor refuses to start an action EXECUTE_MARGIN_MS before the deadline: the margin
   // left for executing the last batch comes on top of that, or a short invocation would defer all of it.
   const scanDeadline =
-    options.deadline === undefined
-      ? Number.POSITIVE_INFINITY
-      : options.deadline - marginMs - (options.dryRun ? 0 : EXECUTE_MARGIN_MS);
-  let startedKeys = 0;
-  const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
+    options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - marginMs - (dryRun ? 0 : EXECUTE_MARGIN_MS);
   const timeUp = () => clock() >= scanDeadline;
-  /** Called once before each key's scan starts: claims a place in this invocation's key budget. */
-  const mayStartKey = () => !timeUp() && startedKeys++ < maxKeys;
   const call = options.deadline === undefined ? {} : { deadline: options.deadline };
-
-  const resultsLimit = options.resultsLimit ?? Number.POSITIVE_INFINITY;
+  const selfKey = options.selfPublicKey === undefined ? {} : { selfPublicKey: options.selfPublicKey };
+  const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
   const scanConcurrency = options.scanConcurrency ?? 32;
-  let offset = options.cursor?.offset ?? 0;
-  let writes = options.cursor?.writes ?? 0;
-  let keysScanned = 0;
-  let entriesScanned = 0;
-  let findingsTotal = 0;
-  let actionsTotal = 0;
-  let resultsKept = 0;
-  let totalKeys: number | undefined;
-  const results: ActionResult[] = [];
-  const findings: Finding[] = [];
+  const chunkSize = 2 * scanConcurrency;
+  const executeBatch = options.executeBatch ?? 250;
+  const budget = options.budget ?? createMemoryState().budget;
 
-  const summary = (rest: Partial<SweepSummary> & { complete: boolean }): SweepSummary => ({
-    orgId: options.orgId,
-    runId,
-    dryRun: options.dryRun,
-    keysScanned,
-    entriesScanned,
-    results,
-    actionsTotal,
-    findings,
-    findingsTotal,
-    durationMs: clock() - started,
-    ...rest,
+  const listing = new KeyListing(client, orgId, {
+    ...call,
+    pageSize,
+    ...(from === undefined ? {} : { from }),
+    ...(options.onOrderBroken === undefined ? {} : { onOrderBroken: options.onOrderBroken }),
+    onPage: (page) => {
+      progress.totalKeys = page.totalCount ?? progress.totalKeys;
+    },
   });
 
-  const executeBatch = options.executeBatch ?? 250;
-  const chunkSize = 2 * scanConcurrency;
+  const reserve = async (action: Action): Promise<string | undefined> => {
+    const limit = policy.maxWritesPerOrgPerDay;
+    if (progress.budgetExhausted === undefined) {
+      const reservation = await budget.reserve({ orgId, at: now, limit, kind: action.kind });
+      if (reservation.granted) return undefined;
+      progress.budgetExhausted = { limit: reservation.limit, used: reservation.used, skipped: 0 };
+      options.onBudgetExhausted?.({ limit: reservation.limit, used: reservation.used });
+    }
+    const exhausted = progress.budgetExhausted;
+    progress.budgetExhausted = { ...exhausted, skipped: exhausted.skipped + 1 };
+    return `write budget exhausted: ${exhausted.used} of ${exhausted.limit} writes for this org today (maxWritesPerOrgPerDay)`;
+  };
+  const recheck = (action: Action) =>
+    action.kind === 'pruneAccessListEntry' ? recheckPruneOnline(client, action, { policy, now, ...selfKey }, call) : Promise.resolve(undefined);
+
   /** How long one action of the last batch took (paced), once a batch has run: sizes the next batches. */
   let msPerAction: number | undefined;
   /**
    * A batch runs when it is full, or earlier when at the pace measured so far it would take more than a quarter
-   * of the margin: whatever is pending when time is up (this, plus one chunk's worth) must still execute within
-   * the margin, even if the pace slows. At Atlas's real refill rate a full batch of 250 takes a minute, the
-   * whole of the Lambda runtime's default margin.
+   * of the margin: whatever is pending when time is up must still execute within the margin.
    */
   const batchIsDue = (pending: number) =>
     pending >= executeBatch ||
     (options.deadline !== undefined && msPerAction !== undefined && pending * msPerAction * 4 >= marginMs);
 
-  for (;;) {
-    const batch: Action[] = [];
-    let batchKeys = 0;
-    let batchVanished = 0;
-    let deleted = 0;
-    let listingDone = false;
-    let outOfTime = false;
-    let skip = offset % pageSize;
-
-    /** Executes what is planned so far; `false` when some of it had to be deferred (deadline). */
-    const runBatch = async (): Promise<boolean> => {
-      if (batch.length === 0) return true;
+  const batch: Action[] = [];
+  /** The position after the last key planned into the batch: committed once the batch ran without deferrals. */
+  let batchEnd: ListingPosition | undefined;
+  /** Executes the batch; `false` when the deadline deferred some of it (the committed position stays put). */
+  const runBatch = async (): Promise<boolean> => {
+    if (batch.length > 0) {
       const batchStarted = clock();
       const executed = await executeActions(batch.splice(0), {
-        client: options.client,
-        dryRun: options.dryRun,
+        client,
+        dryRun,
         concurrency: options.executeConcurrency ?? 32,
         marginMs: EXECUTE_MARGIN_MS,
         ...call,
-        ...(options.onResult === undefined ? {} : { onResult: options.onResult }),
+        recheck,
+        reserve,
         clock,
+        onResult: (result) => {
+          progress.addResult(result);
+          options.onResult?.(result);
+        },
       });
-      actionsTotal += executed.length;
-      if (!options.dryRun) msPerAction = (clock() - batchStarted) / executed.length;
-      let deferred = 0;
-      for (const result of executed) {
-        if (result.action.kind === 'deleteOrgKey' && (result.outcome === 'done' || result.outcome === 'already-absent')) deleted += 1;
-        const isDeferred = result.outcome === 'skipped' && !options.dryRun;
-        if (isDeferred) deferred += 1;
-        // Failed and deferred results decide what happens to the run (retry, no continuation): always kept.
-        if (result.outcome === 'failed' || isDeferred) results.push(result);
-        else if (resultsKept < resultsLimit) {
-          resultsKept += 1;
-          results.push(result);
-        }
-      }
-      writes += executed.length - deferred;
-      return deferred === 0;
-    };
-
-    const pages = options.client.listOrgKeys(options.orgId, {
-      ...call,
-      startPage: Math.floor(offset / pageSize) + 1,
-      itemsPerPage: pageSize,
-    });
-    listing: for await (const page of pages) {
-      totalKeys = page.totalCount ?? totalKeys;
-      const keys = page.results.slice(skip);
-      skip = 0;
-      // A page is read in chunks, and planned actions run as soon as a batch is full: the batch left when time
-      // is up stays small enough to execute within the margin, even at Atlas's real refill rate.
-      for (let at = 0; at < keys.length; at += chunkSize) {
-        const chunk = keys.slice(at, at + chunkSize);
-        const { scanned, visited, vanished } = await scanAccessLists(chunk, options, scanConcurrency, mayStartKey, call);
-        outOfTime = visited < chunk.length;
-        batchVanished += vanished;
-
-        const chunkPlan = plan(
-          {
-            orgId: options.orgId,
-            keys: scanned,
-            ...(options.selfPublicKey === undefined ? {} : { selfPublicKey: options.selfPublicKey }),
-            priorWrites: writes + batch.length,
-          },
-          options.policy,
-          options.now,
-        );
-        keysScanned += chunkPlan.keysScanned;
-        entriesScanned += chunkPlan.entriesScanned;
-        for (const finding of chunkPlan.findings) {
-          findingsTotal += 1;
-          if (findings.length < (options.findingsLimit ?? 200)) findings.push(finding);
-          options.onFinding?.(finding);
-        }
-        if (chunkPlan.capTripped) {
-          // Nothing of this batch is executed; what earlier batches of the run did stands.
-          const trip = { ...chunkPlan.capTripped, planned: batch.length + chunkPlan.capTripped.planned, priorWrites: writes };
-          options.onCapTrip?.(trip);
-          return summary({ complete: false, capTripped: trip });
-        }
-        batch.push(...chunkPlan.actions);
-        batchKeys += visited;
-        options.onProgress?.({
-          orgId: options.orgId,
-          keysScanned,
-          entriesScanned,
-          actionsPlanned: actionsTotal + batch.length,
-          ...(totalKeys === undefined ? {} : { totalKeys }),
-        });
-        if (outOfTime) break listing;
-        if (batchIsDue(batch.length) && !(await runBatch())) {
-          // Deferred actions are planned again by the continuation: it re-reads this listing's keys.
-          return summary({ complete: false, continuation: { offset, writes, runId } });
-        }
-      }
-      listingDone = !page.hasNext;
-      // Org keys deleted since this listing began shift the pages after it: list again from the new offset.
-      if (listingDone || deleted > 0 || startedKeys >= maxKeys) break;
+      if (!dryRun) msPerAction = (clock() - batchStarted) / executed.length;
+      if (executed.some(isDeferred)) return false;
     }
-    if (!outOfTime && !listingDone && batchKeys === 0) listingDone = true; // an empty page past the end
+    if (batchEnd !== undefined) progress.committed = batchEnd;
+    return true;
+  };
 
-    if (!(await runBatch())) {
-      // As above: the continuation re-reads this listing's keys and plans the deferred actions again.
-      return summary({ complete: false, continuation: { offset, writes, runId } });
+  const keys = listing[Symbol.asyncIterator]();
+  let pulled = 0;
+  let listingDone = false;
+  let stopped = false;
+  try {
+    for (;;) {
+      const chunk: ApiKey[] = [];
+      while (chunk.length < chunkSize && pulled < maxKeys && !timeUp()) {
+        const next = await keys.next();
+        if (next.done) {
+          listingDone = true;
+          break;
+        }
+        chunk.push(next.value);
+        pulled += 1;
+      }
+      const read = await readAccessLists(client, orgId, chunk, { concurrency: scanConcurrency, mayStart: () => !timeUp(), call });
+      const chunkPlan = plan({ orgId, keys: read.scanned, ...selfKey }, policy, now);
+      progress.keysScanned += chunkPlan.keysScanned;
+      progress.entriesScanned += chunkPlan.entriesScanned;
+      for (const finding of chunkPlan.findings) {
+        progress.addFinding(finding);
+        options.onFinding?.(finding);
+      }
+      batch.push(...chunkPlan.actions);
+      const lastVisited = chunk[read.visited - 1];
+      if (lastVisited !== undefined) batchEnd = listing.positionAfter(lastVisited);
+      options.onProgress?.(progress.event(batch.length));
+      if (read.visited < chunk.length) {
+        listingDone = false;
+        break;
+      }
+      if (listingDone || timeUp() || pulled >= maxKeys) break;
+      if (batchIsDue(batch.length) && (!(await runBatch()) || progress.budgetExhausted !== undefined)) {
+        stopped = true;
+        break;
+      }
     }
-    offset += batchKeys - deleted - batchVanished;
-
-    if (outOfTime) return summary({ complete: false, continuation: { offset, writes, runId } });
-    if (listingDone) return summary({ complete: true });
-    if (timeUp() || startedKeys >= maxKeys) return summary({ complete: false, continuation: { offset, writes, runId } });
+    if (!stopped && !(await runBatch())) stopped = true;
+  } finally {
+    await keys.return?.();
   }
+  const summaryAt = clock();
+  if (progress.budgetExhausted !== undefined) return progress.summary({ complete: false }, summaryAt);
+  if (listingDone && !stopped) return progress.summary({ complete: true }, summaryAt);
+  return progress.summary({ complete: false, continue: true }, summaryAt);
 }
-
-const VANISHED = Symbol('vanished');
 
 /** The executor's own margin: it starts no action this close to the deadline (ExecuteOptions.marginMs). */
 const EXECUTE_MARGIN_MS = 1_000;
 
-/**
- * Reads the access lists of `keys` (bounded concurrency). Stops starting new reads when time is up and keeps
- * the longest fully-read prefix (`visited` keys), so that the cursor never skips a key; a read cut off by the
- * deadline counts as not started. A key deleted by
- * someone else since the listing (404) is dropped and counted as `vanished`: it no longer takes a place.
- */
-async function scanAccessLists(
-  keys: readonly ApiKey[],
-  options: SweepOptions,
-  concurrency: number,
-  mayStart: () => boolean,
-  call: { deadline?: number },
-): Promise<{ scanned: KeyInventory[]; visited: number; vanished: number }> {
-  const read = await mapConcurrent(keys, concurrency, async (key): Promise<KeyInventory | typeof VANISHED | undefined> => {
-    if (!mayStart()) return undefined;
-    try {
-      const accessList = await collectPages(options.client.listAccessList(options.orgId, key.id, call));
-      return { key, accessList } satisfies KeyInventory;
-    } catch (error) {
-      if (statusOf(error) === 404) return VANISHED;
-      // No token before the deadline (pacing): this key was not read; the continuation starts with it.
-      if (error instanceof AtlasDeadlineError) return undefined;
-      throw error;
-    }
-  });
-  const firstMissing = read.indexOf(undefined);
-  const prefix = firstMissing === -1 ? read : read.slice(0, firstMissing);
-  const scanned = prefix.filter((item) => typeof item === 'object') as KeyInventory[];
-  return { scanned, visited: prefix.length, vanished: prefix.length - scanned.length };
+function positionOf(cursor: SweepCursor | undefined): ListingPosition | undefined {
+  if (cursor === undefined) return undefined;
+  return { order: cursor.order, page: cursor.page, ...(cursor.after === undefined ? {} : { after: cursor.after }) };
 }

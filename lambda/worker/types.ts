@@ -13,14 +13,26 @@ export interface ActionResult {
   readonly durationMs: number;
 }
 
-/** A point where a long sweep stopped and the next invocation resumes. */
+/**
+ * A point where a long sweep stopped and the next invocation resumes: the listing position after the last key
+ * whose work is finished. Writes are not counted here: the durable write budget counts them, per org and day.
+ */
 export interface SweepCursor {
-  /** Position in the org's key listing (0-based, counting keys still present). */
-  readonly offset: number;
-  /** Write actions already done in this run; they count toward the per-run cap. */
-  readonly writes: number;
   /** Correlates the invocations of one run in logs. */
   readonly runId: string;
+  /** `sorted`: resume after the key `after` (publicKey). `unsorted`: the listing was out of order; resume at `page`. */
+  readonly order: 'sorted' | 'unsorted';
+  readonly after?: string;
+  /** Listing page (1-based) to start from: a hint in sorted mode. */
+  readonly page: number;
+}
+
+/** Why a sweep stopped writing: the org's write budget for the day is spent. */
+export interface BudgetExhausted {
+  readonly limit: number;
+  readonly used: number;
+  /** Planned actions left unsent because of it. */
+  readonly skipped: number;
 }
 
 export interface SweepSummary {
@@ -36,7 +48,8 @@ export interface SweepSummary {
   /** Findings (no write), at most `findingsLimit` kept; `findingsTotal` counts all. */
   readonly findings: readonly Finding[];
   readonly findingsTotal: number;
-  readonly capTripped?: { readonly limit: number; readonly planned: number; readonly priorWrites: number };
+  /** Set when the org's write budget for the day ran out: every later action of the run was skipped. */
+  readonly budgetExhausted?: BudgetExhausted;
   /** Set when the sweep stopped before the end of the org (deadline); resume from here. */
   readonly continuation?: SweepCursor;
   /** True when the whole org was visited (in this invocation or, with a cursor, across the run). */

@@ -34,11 +34,12 @@ describe('Class: AtlasClient › pacing', () => {
   });
 
   it('the same burst unpaced does meet 429s (the test above is not vacuous)', async () => {
-    const sim = await startSimulator({ seed: { keysPerOrg: 3 }, rateLimit: { ...rateLimit, headers: true } });
+    // One token a minute after the first 5: the outcome cannot depend on how fast the machine sends the burst.
+    const sim = await startSimulator({ seed: { keysPerOrg: 3 }, rateLimit: { orgCapacity: 5, orgRefillPerMinute: 1, headers: true } });
     const { results, sent } = await burst(sim, false, 1);
     await sim.close();
-    expect(sent.filter((entry) => entry.status === 429).length).toBeGreaterThan(0);
-    expect(results.some((result) => result.status === 'rejected')).toBe(true);
+    expect(sent.filter((entry) => entry.status === 429).length).toBeGreaterThanOrEqual(24);
+    expect(results.filter((result) => result.status === 'rejected').length).toBeGreaterThanOrEqual(24);
   });
 
   it('adapts to the server: a bucket it already half-spent (other callers) still gets no 429', async () => {

@@ -59,6 +59,8 @@ describe('Function: bucketForPath', () => {
   });
   it('has no bucket for other paths', () => {
     expect(bucketForPath('/groups')).toBeUndefined();
+    expect(bucketForPath(`/groups/${GROUP}`)).toBeUndefined();
+    expect(bucketForPath(`/groups/${GROUP}?envelope=false`)).toBeUndefined();
   });
 });
 

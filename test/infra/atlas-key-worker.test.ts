@@ -3,15 +3,25 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
-import { METRIC_NAMES } from '../../lambda/telemetry/metric-names.ts';
+import { STATE_TABLE_ACTIONS } from '../../infra/state-table.ts';
 import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
-import { asArray, iamStatements, ORG_ID, SECRET_ARN, synthWorker, testStack } from './helpers.ts';
+import {
+  ACCOUNT,
+  asArray,
+  environmentOf,
+  iamStatements,
+  ORG_ID,
+  REGION,
+  REVOCATION_SOURCE,
+  SECRET_ARN,
+  synthWorker,
+  testStack,
+} from './helpers.ts';
 
 describe('AtlasKeyWorker', () => {
-  // GIVEN a worker with default props, built once for the file
+  // GIVEN a worker with the required props only, built once for the file
   let stack: Stack;
   let worker: AtlasKeyWorker;
   let template: Template;
@@ -19,104 +29,173 @@ describe('AtlasKeyWorker', () => {
     ({ stack, worker, template } = synthWorker());
   });
   const ref = (value: string) => stack.resolve(value);
+  const idOf = (value: string) => (stack.resolve(value) as { Ref: string }).Ref;
+  const fnId = () => idOf(worker.workerFunction.functionName);
+  const urgentId = () => idOf(worker.urgentFunction.functionName);
 
-  describe('function', () => {
-    it('runs on the newest Node.js runtime of this aws-cdk-lib, on ARM64', () => {
+  describe('functions', () => {
+    it('run on the newest Node.js runtime of this aws-cdk-lib, on ARM64, from one bundle', () => {
       const newest = Object.keys(Runtime)
         .map((name) => /^NODEJS_(\d+)_X$/.exec(name))
         .filter((match) => match !== null)
         .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
-      // THEN
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(2);
+      for (const fn of functions) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: `nodejs${newest?.[1]}.x`,
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: 512,
+          RecursiveLoop: 'Allow',
+        });
+      }
+      expect(functions[0]?.Properties.Code).toEqual(functions[1]?.Properties.Code);
+    });
+
+    it('gives the worker 15 minutes and 3 reserved slots, the urgent lane 1 minute and 2', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: `nodejs${newest?.[1]}.x`,
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
+        Description: Match.stringLikeRegexp('sweeps'),
         Timeout: 900,
-        MemorySize: 512,
         ReservedConcurrentExecutions: 3,
       });
-    });
-
-    it('lets a sweep continue itself through its own queue beyond Lambda’s recursive-loop limit', () => {
-      template.hasResourceProperties('AWS::Lambda::Function', { RecursiveLoop: 'Allow' });
-    });
-
-    it('carries the secret, the policy, the queue and the Powertools settings in its environment', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: {
-            ATLAS_SECRET_ID: SECRET_ARN,
-            KEY_POLICY: Match.anyValue(),
-            WORK_QUEUE_URL: ref(worker.workQueue.queueUrl),
-            POWERTOOLS_SERVICE_NAME: 'atlas-key-worker',
-            POWERTOOLS_METRICS_NAMESPACE: 'AtlasKeyWorker',
-            POWERTOOLS_LOG_LEVEL: 'INFO',
-            NODE_OPTIONS: '--enable-source-maps',
-          },
-        },
+        Description: Match.stringLikeRegexp('urgent lane'),
+        Timeout: 60,
+        ReservedConcurrentExecutions: 2,
       });
+    });
+
+    it('carry the environment contract: complete secret ARN, policy, both lanes, state table, Powertools', () => {
+      const environment = environmentOf(template, fnId());
+      expect(environment).toEqual({
+        ATLAS_SECRET_ID: SECRET_ARN,
+        KEY_POLICY: expect.any(String),
+        WORK_QUEUE_URL: ref(worker.workQueue.queueUrl),
+        URGENT_QUEUE_URL: ref(worker.urgentQueue.queueUrl),
+        STATE_TABLE_NAME: ref(worker.stateTable.tableName),
+        POWERTOOLS_SERVICE_NAME: 'atlas-key-worker',
+        POWERTOOLS_METRICS_NAMESPACE: 'AtlasKeyWorker',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_TRACE_ENABLED: 'true',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(environmentOf(template, urgentId())).toEqual(environment);
     });
 
     it('passes a policy that parses back, with dryRun true by default', () => {
-      const policy = parsePolicy(keyPolicyOf(template));
+      const policy = parsePolicy(environmentOf(template).KEY_POLICY);
       expect(policy.dryRun).toBe(true);
       expect(policy.orgs).toEqual([{ orgId: ORG_ID }]);
       expect(policy.deleteAfterIdleDays).toBe(180);
     });
 
     it('folds the dryRun prop into the policy, over the policy’s own', () => {
-      // WHEN
       const { template: live } = synthWorker({ dryRun: false, policy: { orgs: [{ orgId: ORG_ID }], dryRun: true } });
-      // THEN
-      expect(parsePolicy(keyPolicyOf(live)).dryRun).toBe(false);
+      expect(parsePolicy(environmentOf(live).KEY_POLICY).dryRun).toBe(false);
     });
 
-    it('writes to a log group with three months of retention', () => {
-      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    it('traces actively with Powertools Tracer by default, and not at all with tracing: false', () => {
+      template.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 2);
+      const { template: untraced } = synthWorker({ tracing: false });
+      untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 0);
+      expect(environmentOf(untraced).POWERTOOLS_TRACE_ENABLED).toBe('false');
+      expect(iamStatements(untraced).filter((statement) => JSON.stringify(statement.Action).includes('xray:'))).toEqual([]);
+    });
+
+    it('keep the audit log (their log groups) a year by default, configurable', () => {
+      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2);
       template.hasResourceProperties('AWS::Lambda::Function', {
         LoggingConfig: { LogGroup: ref(worker.logGroup.logGroupName) },
       });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        LoggingConfig: { LogGroup: ref(worker.urgentLogGroup.logGroupName) },
+      });
     });
 
-    it('sends failed asynchronous invocations to the failed-invocations queue after two retries', () => {
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        MaximumRetryAttempts: 2,
-        DestinationConfig: { OnFailure: { Destination: ref(worker.failedInvocationsQueue.queueArn) } },
-      });
+    it('send failed asynchronous invocations to the failed-invocations queue after two retries', () => {
+      template.resourcePropertiesCountIs(
+        'AWS::Lambda::EventInvokeConfig',
+        {
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: ref(worker.failedInvocationsQueue.queueArn) } },
+        },
+        2,
+      );
     });
   });
 
-  describe('queues', () => {
-    it('consumes the work queue with partial batch responses', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: ref(worker.workQueue.queueArn),
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        BatchSize: 1,
-        ScalingConfig: { MaximumConcurrency: 2 },
-      });
-    });
-
-    it('redrives the work queue to the DLQ after 3 receives, encrypted, visible again after 6 × the timeout', () => {
+  describe('lanes', () => {
+    it('makes the work lane FIFO without content-based deduplication, visible again after 6 × the timeout', () => {
       template.hasResourceProperties('AWS::SQS::Queue', {
-        RedrivePolicy: { deadLetterTargetArn: ref(worker.deadLetterQueue.queueArn), maxReceiveCount: 3 },
-        SqsManagedSseEnabled: true,
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
         VisibilityTimeout: 5400,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: ref(worker.deadLetterQueue.queueArn), maxReceiveCount: 3 },
       });
     });
 
-    it('keeps dead letters 14 days, encrypted', () => {
-      const dlqId = stack.resolve(worker.deadLetterQueue.queueUrl).Ref as string;
-      expect(template.findResources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({
+    it('gives the work lane a FIFO dead-letter queue that keeps messages 14 days', () => {
+      expect(template.findResources('AWS::SQS::Queue')[idOf(worker.deadLetterQueue.queueUrl)]?.Properties).toEqual({
+        FifoQueue: true,
         MessageRetentionPeriod: 1_209_600,
         SqsManagedSseEnabled: true,
       });
     });
 
+    it('makes the urgent lane a standard queue with a 2-minute visibility timeout and its own DLQ', () => {
+      const queues = template.findResources('AWS::SQS::Queue');
+      expect(queues[idOf(worker.urgentQueue.queueUrl)]?.Properties).toEqual({
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 120,
+        RedrivePolicy: { deadLetterTargetArn: ref(worker.urgentDeadLetterQueue.queueArn), maxReceiveCount: 3 },
+      });
+      expect(queues[idOf(worker.urgentDeadLetterQueue.queueUrl)]?.Properties).toEqual({
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      });
+    });
+
+    it('lets a failing revocation reach its DLQ and alarm within 10 minutes, computed from the template', () => {
+      // GIVEN the settings as deployed
+      const queue = template.findResources('AWS::SQS::Queue')[idOf(worker.urgentQueue.queueUrl)]?.Properties;
+      const fn = template.findResources('AWS::Lambda::Function')[urgentId()]?.Properties;
+      const visibility = queue?.VisibilityTimeout as number;
+      const receives = queue?.RedrivePolicy.maxReceiveCount as number;
+      // THEN Lambda accepts the event source (visibility ≥ function timeout) ...
+      expect(visibility).toBeGreaterThanOrEqual(fn?.Timeout as number);
+      // ... and receives × (long poll + visibility) + final poll + DLQ alarm detection (period + evaluation) ≤ 600
+      const dlqAlarmPeriod = 60;
+      const worstCase = receives * (20 + visibility) + 20 + 2 * dlqAlarmPeriod;
+      expect(worstCase).toBe(worker.urgentLaneTiming.secondsToDeadLetterAlarm);
+      expect(worstCase).toBeLessThanOrEqual(600);
+    });
+
+    it('consumes each lane with its own function and partial batch responses, without a batching window', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(worker.workerFunction.functionName),
+        EventSourceArn: ref(worker.workQueue.queueArn),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        MaximumBatchingWindowInSeconds: Match.absent(),
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(worker.urgentFunction.functionName),
+        EventSourceArn: ref(worker.urgentQueue.queueArn),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 2 },
+      });
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    });
+
     it('denies every request without TLS, on every queue', () => {
       const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
-      const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-      expect(queues).toHaveLength(3);
-      const protectedQueues = policies
+      expect(queues).toHaveLength(5);
+      const protectedQueues = Object.values(template.findResources('AWS::SQS::QueuePolicy'))
         .filter((policy) =>
           asArray(policy.Properties.PolicyDocument.Statement).some(
             (statement: Record<string, unknown>) =>
@@ -129,36 +208,100 @@ describe('AtlasKeyWorker', () => {
     });
   });
 
+  describe('state table', () => {
+    it('has string keys pk/sk, TTL on expiresAt, on-demand billing and point-in-time recovery', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('is retained when the stack is deleted or the table replaced', () => {
+      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    it('grants both functions exactly the item actions the runtime uses, on the table only', () => {
+      const tableArn = ref(worker.stateTable.tableArn);
+      const statements = iamStatements(template).filter((statement) =>
+        asArray(statement.Action as string | string[]).some((action) => action.startsWith('dynamodb:')),
+      );
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect([...asArray(statement.Action as string[])].sort()).toEqual([...STATE_TABLE_ACTIONS].sort());
+        expect(asArray(statement.Resource)).toEqual([tableArn]);
+      }
+    });
+  });
+
   describe('permissions', () => {
-    it('may read exactly the one secret: GetSecretValue on its ARN, never on *', () => {
-      const secretStatements = iamStatements(template).filter((statement) =>
+    const secretStatements = (t: Template) =>
+      iamStatements(t).filter((statement) =>
         asArray(statement.Action as string | string[]).some((action) => action.startsWith('secretsmanager:')),
       );
-      expect(secretStatements).toHaveLength(1);
-      expect(asArray(secretStatements[0]?.Action as string[])).toContain('secretsmanager:GetSecretValue');
-      expect(secretStatements[0]?.Resource).toBe(SECRET_ARN);
+
+    it('lets each function read exactly the one secret by its complete ARN', () => {
+      const statements = secretStatements(template);
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect(statement.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+        expect(statement.Resource).toBe(SECRET_ARN);
+      }
     });
 
-    it('may send to its own work queue and its failed-invocations queue, and nowhere else', () => {
-      const targets = iamStatements(template)
-        .filter((statement) => asArray(statement.Action as string | string[]).includes('sqs:SendMessage'))
-        .map((statement) => statement.Resource);
-      expect(targets).toEqual(
-        expect.arrayContaining([ref(worker.workQueue.queueArn), ref(worker.failedInvocationsQueue.queueArn)]),
+    it('adds each policy org’s own secret by exact ARN', () => {
+      const opsManager = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cfn/atlas/profile/ops-Zz9Yy8`;
+      const { template: perOrg } = synthWorker({
+        policy: { orgs: [{ orgId: ORG_ID }, { orgId: '5f0000000000000000000002', secretId: opsManager }] },
+      });
+      for (const statement of secretStatements(perOrg)) expect(statement.Resource).toEqual([SECRET_ARN, opsManager]);
+    });
+
+    it('fails if a policy org names its secret by name, showing how to find the ARN', () => {
+      expect(() =>
+        synthWorker({ policy: { orgs: [{ orgId: ORG_ID, secretId: 'cfn/atlas/profile/default' }] } }),
+      ).toThrow(/policy: orgs\.0\.secretId must be a secret's complete ARN.*describe-secret/);
+    });
+
+    it('uses no wildcard resource except for X-Ray, which has no resource-level permissions', () => {
+      const wildcards = iamStatements(template).filter((statement) => asArray(statement.Resource).includes('*'));
+      expect(wildcards.map((statement) => statement.Action)).toEqual([
+        ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      ]);
+    });
+
+    it('lets only the worker send to the work lane, and no function send to the urgent lane', () => {
+      const senders = iamStatements(template).filter((statement) =>
+        asArray(statement.Action as string[]).includes('sqs:SendMessage'),
       );
-      expect(targets).toHaveLength(2);
+      const workSenders = senders.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(ref(worker.workQueue.queueArn)));
+      expect(workSenders.map((statement) => statement.policyId)).toEqual([
+        stack.getLogicalId(worker.workerFunction.role!.node.findChild('DefaultPolicy').node.defaultChild as never),
+      ]);
+      expect(senders.some((statement) => JSON.stringify(statement.Resource) === JSON.stringify(ref(worker.urgentQueue.queueArn)))).toBe(false);
     });
 
-    it('grants kms:Decrypt on the secret’s key through Secrets Manager only, when a key is given', () => {
-      // GIVEN
+    it('grants kms:Decrypt on the secrets’ key through Secrets Manager only, when a key is given', () => {
       const keyStack = testStack();
-      const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
-      // WHEN
+      const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
       const { template: withKey } = synthWorker({ secretKmsKey: Key.fromKeyArn(keyStack, 'Key', keyArn) }, keyStack);
-      // THEN
-      const decrypt = iamStatements(withKey).find((statement) => statement.Action === 'kms:Decrypt');
-      expect(decrypt?.Resource).toBe(keyArn);
-      expect(JSON.stringify(decrypt?.Condition)).toContain('kms:ViaService');
+      const decrypts = iamStatements(withKey).filter((statement) => statement.Resource === keyArn);
+      expect(decrypts).toHaveLength(2);
+      for (const decrypt of decrypts) {
+        expect(decrypt.Action).toBe('kms:Decrypt');
+        expect(decrypt.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        });
+      }
     });
   });
 
@@ -177,24 +320,26 @@ describe('AtlasKeyWorker', () => {
     });
 
     it('creates one rule per schedule', () => {
-      // WHEN
       const { template: two } = synthWorker({
         schedules: [Schedule.expression('cron(0 3 * * ? *)'), Schedule.expression('rate(6 hours)')],
       });
-      // THEN
-      two.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
-      expect(Object.keys(two.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })))
-        .toHaveLength(2);
+      expect(
+        Object.keys(two.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })),
+      ).toHaveLength(2);
     });
 
-    it('forwards revocation requests, whole and unchanged, from the default bus to the work queue', () => {
+    it('forwards revocation requests from this account and the listed sources only, unchanged, to the urgent lane', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: Match.absent(),
-        EventPattern: { 'detail-type': ['Atlas API Key Revocation Requested'] },
+        EventPattern: {
+          source: [REVOCATION_SOURCE],
+          'detail-type': ['Atlas API Key Revocation Requested'],
+          account: [{ Ref: 'AWS::AccountId' }],
+        },
         Targets: [
           {
             Id: Match.anyValue(),
-            Arn: ref(worker.workQueue.queueArn),
+            Arn: ref(worker.urgentQueue.queueArn),
             Input: Match.absent(),
             InputPath: Match.absent(),
             InputTransformer: Match.absent(),
@@ -205,88 +350,25 @@ describe('AtlasKeyWorker', () => {
       });
     });
 
-    it('lets EventBridge send to the work queue, from the revocation rule only', () => {
+    it('lets EventBridge send to the urgent lane, from the revocation rule only', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [ref(worker.workQueue.queueUrl)],
+        Queues: [ref(worker.urgentQueue.queueUrl)],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
-              Condition: { ArnEquals: { 'aws:SourceArn': ref(worker.revocationRule.ruleArn) } },
+              Condition: { ArnEquals: { 'aws:SourceArn': ref(worker.revocationRule!.ruleArn) } },
             }),
           ]),
         },
       });
     });
-  });
 
-  describe('alarms and dashboard', () => {
-    it('alarms when anything is in the dead-letter queue', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: ref(worker.deadLetterQueue.queueName) }],
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-      });
-    });
-
-    it('alarms when anything is in the failed-invocations queue', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: ref(worker.failedInvocationsQueue.queueName) }],
-        Threshold: 0,
-      });
-    });
-
-    it.each(['Errors', 'Throttles'])('alarms on one function %s', (metricName) => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda',
-        MetricName: metricName,
-        Dimensions: [{ Name: 'FunctionName', Value: ref(worker.workerFunction.functionName) }],
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        Threshold: 1,
-      });
-    });
-
-    it('alarms on one safety-cap trip, in the worker’s namespace and service dimension', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AtlasKeyWorker',
-        MetricName: 'SafetyCapTrips',
-        Dimensions: [{ Name: 'service', Value: 'atlas-key-worker' }],
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        Threshold: 1,
-        AlarmActions: Match.absent(),
-      });
-    });
-
-    it('notifies the alarm topic from every alarm, when one is given', () => {
-      // GIVEN
-      const topicStack = testStack();
-      const topic = new Topic(topicStack, 'AlarmTopic');
-      // WHEN
-      const { template: alarmed } = synthWorker({ alarmTopic: topic }, topicStack);
-      // THEN
-      const alarms = Object.values(alarmed.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5);
-      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicStack.resolve(topic.topicArn)]);
-    });
-
-    it('shows every worker metric on the dashboard, in the worker’s namespace', () => {
-      const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-      expect(dashboards).toHaveLength(1);
-      const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
-      for (const name of Object.values(METRIC_NAMES)) {
-        expect(body).toContain(`\\"AtlasKeyWorker\\",\\"${name}\\",\\"service\\",\\"atlas-key-worker\\"`);
-      }
-      expect(body).toContain('AWS/Lambda');
-      expect(body).toContain('ApproximateAgeOfOldestMessage');
+    it('creates no revocation rule with revocationRule: false, and then needs no sources', () => {
+      const { template: none, worker: quiet } = synthWorker({ revocationRule: false, revocationSources: [] });
+      expect(quiet.revocationRule).toBeUndefined();
+      expect(Object.keys(none.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }))).toEqual([]);
     });
   });
 });
-
-function keyPolicyOf(template: Template): string {
-  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-  return fn?.Properties.Environment.Variables.KEY_POLICY as string;
-}

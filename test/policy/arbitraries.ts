@@ -24,13 +24,18 @@ export const VALID_ADDRESSES = [
 ];
 const INVALID_ADDRESSES = ['nope', '999.1.1.1', '10.0.0.1/33'];
 
-export const EXPIRY_PATTERNS = ['expires[:=](\\d{4}-\\d{2}-\\d{2})', '(\\d{4}-\\d{2}-\\d{2})', 'expires'];
+// Each with exactly one capture group (the schema's rule); the last one also captures text that is not a date.
+export const EXPIRY_PATTERNS = ['expires[:=](\\d{4}-\\d{2}-\\d{2})', '(\\d{4}-\\d{2}-\\d{2})', 'prod (\\S+)'];
 const DESCRIPTION_PATTERNS = ['^keep', 'prod', '^$'];
 const PROTECTED_ENTRIES = ['10.0.0.1', '10.0.0.0/28', '2001:db8::2', '192.168.0.0/16'];
 
-/** From 30 days in the future to ~800 days ago, at any millisecond; sometimes absent or invalid. */
+/**
+ * From 30 days in the future to ~800 days ago, at any millisecond or on whole days before NOW (so that entries
+ * tie for a key's newest evidence, and limits are reached exactly at NOW); sometimes absent or invalid.
+ */
 const timestamp = fc.oneof(
-  { weight: 20, arbitrary: fc.integer({ min: -30 * DAY_MS, max: 800 * DAY_MS }).map((ago) => new Date(NOW.getTime() - ago).toISOString()) },
+  { weight: 14, arbitrary: fc.integer({ min: -30 * DAY_MS, max: 800 * DAY_MS }).map((ago) => new Date(NOW.getTime() - ago).toISOString()) },
+  { weight: 6, arbitrary: fc.integer({ min: -2, max: 400 }).map((days) => new Date(NOW.getTime() - days * DAY_MS).toISOString()) },
   { weight: 1, arbitrary: fc.constantFrom(...INVALID_TIMESTAMPS) },
 );
 
@@ -73,6 +78,11 @@ const description = fc.option(
       'expires:2025-06-01',
       'expires:2025-05-31',
       'prod 2025-01-01',
+      'atlas-key-worker:retire-after=2025-05-31',
+      'atlas-key-worker:retire-after=2025-06-01',
+      'atlas-key-worker:retire-after=2025-02-30',
+      'rotated; atlas-key-worker:retire-after=2025-06-20',
+      'expires:2030-01-01 atlas-key-worker:retire-after=2024-12-31',
     ),
     fc.string({ maxLength: 16 }),
   ),
@@ -87,22 +97,17 @@ const role = fc.oneof(
 /** Key numbers 1-40: ids and public keys from them, so policies and `selfPublicKey` hit them often. */
 const keyNumber = fc.integer({ min: 1, max: 40 });
 
+// Atlas may answer `"desc": null`; the planner must read that as no description.
 const key: fc.Arbitrary<ApiKey> = fc
-  .record({ n: keyNumber, desc: description, roles: fc.array(role, { maxLength: 4 }) })
-  .map(({ n, desc, roles }) => ({ id: objectId(n), publicKey: `pk${n}`, roles, ...(desc !== undefined && { desc }) }));
+  .record({ n: keyNumber, desc: fc.oneof({ weight: 12, arbitrary: description }, { weight: 1, arbitrary: fc.constant(null) }), roles: fc.array(role, { maxLength: 4 }) })
+  .map(({ n, desc, roles }) => ({ id: objectId(n), publicKey: `pk${n}`, roles, ...(desc !== undefined && { desc }) }) as ApiKey);
 
 export const inventory: fc.Arbitrary<Inventory> = fc
   .record({
     keys: fc.array(fc.record({ key, accessList: fc.array(entry, { maxLength: 5 }) }), { maxLength: 8 }),
     self: fc.option(keyNumber, { nil: undefined }),
-    priorWrites: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
   })
-  .map(({ keys, self, priorWrites }) => ({
-    orgId: ORG_ID,
-    keys,
-    ...(self !== undefined && { selfPublicKey: `pk${self}` }),
-    ...(priorWrites !== undefined && { priorWrites }),
-  }));
+  .map(({ keys, self }) => ({ orgId: ORG_ID, keys, ...(self !== undefined && { selfPublicKey: `pk${self}` }) }));
 
 const days = fc.integer({ min: 1, max: 400 });
 
@@ -118,7 +123,7 @@ export const policy: fc.Arbitrary<Policy> = fc
     publicKeys: fc.array(keyNumber.map((n) => `pk${n}`), { maxLength: 3 }),
     descriptionPatterns: fc.subarray(DESCRIPTION_PATTERNS),
     protectedEntries: fc.subarray(PROTECTED_ENTRIES),
-    maxDeletionsPerRun: fc.integer({ min: 0, max: 30 }),
+    maxWritesPerOrgPerDay: fc.integer({ min: 0, max: 30 }),
   })
   .map(({ extraDeleteDays, expiryPattern, ids, publicKeys, descriptionPatterns, ...rest }) =>
     parsePolicy({
@@ -132,3 +137,6 @@ export const policy: fc.Arbitrary<Policy> = fc
 
 /** A later time than NOW, by up to 400 days. */
 export const laterThanNow = fc.integer({ min: 0, max: 400 * DAY_MS }).map((ms) => new Date(NOW.getTime() + ms));
+
+/** NOW or later, by up to ~2.5 years: far enough for every limit and date the generators can produce. */
+export const notBeforeNow = fc.integer({ min: 0, max: 900 * DAY_MS }).map((ms) => new Date(NOW.getTime() + ms));

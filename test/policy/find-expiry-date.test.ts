@@ -1,7 +1,8 @@
+import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { findExpiryDate } from '../../lambda/policy/find-expiry-date.ts';
 
-const pattern = /expires[:=](\d{4}-\d{2}-\d{2})/u;
+const pattern = RE2JS.compile('expires[:=](\\d{4}-\\d{2}-\\d{2})');
 
 describe('Function: findExpiryDate', () => {
   it('returns the captured date', () => {
@@ -16,10 +17,14 @@ describe('Function: findExpiryDate', () => {
   );
 
   it('returns undefined when the pattern has no capture group', () => {
-    expect(findExpiryDate('expires:2020-01-01', /expires/u)).toBeUndefined();
+    expect(findExpiryDate('expires:2020-01-01', RE2JS.compile('expires'))).toBeUndefined();
+  });
+
+  it('returns undefined when an optional capture group did not take part in the match', () => {
+    expect(findExpiryDate('expires', RE2JS.compile('expires(:\\d{4}-\\d{2}-\\d{2})?'))).toBeUndefined();
   });
 
   it('returns undefined when the capture is not a bare date', () => {
-    expect(findExpiryDate('expires:2020-01-01T00:00', /expires:(\S+)/u)).toBeUndefined();
+    expect(findExpiryDate('expires:2020-01-01T00:00', RE2JS.compile('expires:(\\S+)'))).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 import { BlockList } from 'node:net';
 import type { AccessListEntry, ApiKey } from '../../lambda/atlas/types.ts';
 import type { Policy } from '../../lambda/policy/schema.ts';
-import type { Inventory } from '../../lambda/policy/types.ts';
+import type { Action, Inventory } from '../../lambda/policy/types.ts';
 import { parseAccessListEntry } from '../../lambda/validation/access-list-entry.ts';
 import { DAY_MS, INVALID_TIMESTAMPS } from './arbitraries.ts';
 
@@ -12,7 +12,7 @@ export function isUntouchable(key: ApiKey, inventory: Inventory, policy: Policy)
     key.publicKey === inventory.selfPublicKey ||
     ids.includes(key.id) ||
     publicKeys.includes(key.publicKey) ||
-    descriptionPatterns.some((pattern) => new RegExp(pattern, 'u').test(key.desc ?? ''))
+    descriptionPatterns.some((pattern) => new RegExp(pattern, 'u').test(typeof key.desc === 'string' ? key.desc : ''))
   );
 }
 
@@ -56,14 +56,47 @@ export function isStale(entry: AccessListEntry, policy: Policy, now: Date): bool
   return daysSince(reference.ms, now) >= limit;
 }
 
-/** The key's expiry date from its description when it is a real date before today (UTC). */
-export function expiredOn(key: ApiKey, policy: Policy, now: Date): string | undefined {
-  if (policy.expiryPattern === undefined || key.desc === undefined) return undefined;
-  const date = new RegExp(policy.expiryPattern, 'u').exec(key.desc)?.[1];
+/** `date` when it is a real YYYY-MM-DD calendar date, read back through Date. */
+function realDate(date: string | undefined): string | undefined {
   if (date === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
   const parsed = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) return undefined;
-  return date < now.toISOString().slice(0, 10) ? date : undefined;
+  return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date ? undefined : date;
+}
+
+/** The key's expiry date from its description when it is a real date before today (UTC). */
+export function expiredOn(key: ApiKey, policy: Policy, now: Date): string | undefined {
+  if (policy.expiryPattern === undefined || typeof key.desc !== 'string') return undefined;
+  const date = realDate(new RegExp(policy.expiryPattern, 'u').exec(key.desc)?.[1]);
+  return date !== undefined && date < now.toISOString().slice(0, 10) ? date : undefined;
+}
+
+/** The latest real date of the rotation's retirement tags in the description, when it is before today (UTC). */
+export function retiredOn(key: ApiKey, now: Date): string | undefined {
+  if (typeof key.desc !== 'string') return undefined;
+  const dates = key.desc
+    .split('atlas-key-worker:retire-after=')
+    .slice(1)
+    .filter((rest) => !/^\d{4}-\d{2}-\d{2}\d/.test(rest))
+    .map((rest) => realDate(rest.slice(0, 10)))
+    .filter((date) => date !== undefined)
+    .sort();
+  const latest = dates.at(-1);
+  return latest !== undefined && latest < now.toISOString().slice(0, 10) ? latest : undefined;
+}
+
+/** The date a key is deleted by, whatever its use: the retirement tag's first, else the expiry pattern's. */
+export function deletionDate(key: ApiKey, policy: Policy, now: Date): string | undefined {
+  return retiredOn(key, now) ?? expiredOn(key, policy, now);
+}
+
+/** What Atlas holds after the plan's prunes: every entry naming a pruned address is gone. */
+export function applyPrunes(inventory: Inventory, actions: readonly Action[]): Inventory {
+  const pruned = new Set(actions.flatMap((action) => (action.kind === 'pruneAccessListEntry' ? [`${action.apiUserId} ${action.entry}`] : [])));
+  const keys = inventory.keys.map(({ key, accessList }) => ({
+    key,
+    accessList: accessList.filter((entry) => !pruned.has(`${key.id} ${addressOf(entry)}`)),
+  }));
+  return { ...inventory, keys };
 }
 
 /** Whether `entry` shares an address with any protected entry, using node's own subnet matching. */

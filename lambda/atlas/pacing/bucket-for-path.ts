@@ -9,11 +9,12 @@ export interface BucketScope {
 }
 
 const ORG_PATH = /^\/orgs\/([a-f0-9]{24})(\/[^?]*)?(?:\?|$)/;
-const PROJECT_PATH = /^\/groups\/([a-f0-9]{24})(?:[/?]|$)/;
+const PROJECT_PATH = /^\/groups\/([a-f0-9]{24})\/apiKeys(?:[/?]|$)/;
 
 /**
  * Which Atlas rate-limit bucket a path (relative to the API prefix) draws from, as Atlas documents them: the
- * org's API-key bucket (access lists included), the org's read bucket, or the project's API-key bucket.
+ * org's API-key bucket (access lists included), the org's read bucket, or the project's API-key bucket. Reading
+ * a project itself (`/groups/{id}`, rare: command scoping) is in none of them, like `/groups`, and is not paced.
  */
 export function bucketForPath(path: string): BucketScope | undefined {
   const org = ORG_PATH.exec(path);

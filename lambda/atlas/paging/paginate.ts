@@ -11,12 +11,14 @@ export interface RawPage<T> {
  * Pages as an async iterable, fetched one at a time as the consumer asks (memory stays flat; `break` stops
  * fetching). The last page is the one whose `links` has no `next`; without `links`, a short or empty page.
  * An empty page always ends the listing, whatever `links` says, so a confused server cannot loop us forever.
+ * With `range.maxPages`, no more than that many pages are fetched (the last one's `hasNext` still tells).
  */
 export async function* paginate<T>(
   fetchPage: (pageNum: number, itemsPerPage: number) => Promise<RawPage<T>>,
   range: PageRange,
 ): AsyncGenerator<Page<T>, void, undefined> {
-  for (let pageNum = range.startPage; ; pageNum += 1) {
+  const lastPage = range.maxPages === undefined ? Number.POSITIVE_INFINITY : range.startPage + range.maxPages - 1;
+  for (let pageNum = range.startPage; pageNum <= lastPage; pageNum += 1) {
     const raw = await fetchPage(pageNum, range.itemsPerPage);
     const hasNextLink = raw.links === undefined ? undefined : raw.links.some((link) => link.rel === 'next');
     const hasNext = raw.results.length > 0 && (hasNextLink ?? raw.results.length >= range.itemsPerPage);

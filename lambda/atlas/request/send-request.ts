@@ -27,9 +27,18 @@ export interface RequestContext {
 }
 
 export interface ApiRequest {
-  readonly method: 'GET' | 'DELETE';
+  readonly method: 'GET' | 'DELETE' | 'POST' | 'PATCH';
   /** Relative to the prefix, built from validated segments only; may carry a query. */
   readonly path: string;
+  /** Sent as JSON, with `Content-Type` equal to the media type accepted. */
+  readonly body?: unknown;
+  /** Media type for this resource when it differs from the flavour's (service accounts: a later version). */
+  readonly accept?: string;
+  /**
+   * `false` for a request that creates something (a key, a secret): after a network error, a timeout or a 5xx
+   * the server may have acted, so only a 429 (refused before acting) is retried. @default true
+   */
+  readonly idempotent?: boolean;
 }
 
 /**
@@ -78,8 +87,10 @@ export async function sendRequest(
           ),
       });
       const authorization = await session.authorize(request.method, fullPath, signal);
-      const headers: Record<string, string> = { accept: context.accept, 'user-agent': context.userAgent };
+      const accept = request.accept ?? context.accept;
+      const headers: Record<string, string> = { accept, 'user-agent': context.userAgent };
       if (authorization !== undefined) headers['authorization'] = authorization;
+      if (request.body !== undefined) headers['content-type'] = accept;
       const started = context.now();
       sent += 1;
       const response = await context.transport.send({
@@ -87,6 +98,7 @@ export async function sendRequest(
         method: request.method,
         path: fullPath,
         headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         ...(signal === undefined ? {} : { signal }),
       });
       ticket?.observe(parseRateLimitHeaders(response.headers), response.status);
@@ -133,6 +145,7 @@ export async function sendRequest(
       }
       const decision = decideRetry(error, tries, context.retry.maxAttempts);
       if (!decision.retry) throw error;
+      if (request.idempotent === false && error.status !== 429) throw error;
       const schedule = scheduleRetry({
         retryIndex: tries - 1,
         policy: context.retry,

@@ -1,0 +1,11 @@
+export { CHECK_NAMES, type CheckName } from './constants.ts';
+export { credentialsResolver, type CredentialsResolverOptions } from './credentials-resolver.ts';
+export { CHECK_USAGE, type CheckArgs, parseCheckArgs } from './parse-check-args.ts';
+export { probeApi } from './probe-api.ts';
+export { renderCheckReport } from './render-check-report.ts';
+export { runCheck } from './run-check.ts';
+export { runCheckCli } from './run-check-cli.ts';
+export { type CheckEvent, parseCheckEvent } from './parse-check-event.ts';
+export { type RuntimeCheckOptions, runRuntimeCheck } from './run-runtime-check.ts';
+export { stateTargetFromEnv } from './state-target.ts';
+export type * from './types.ts';

@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiKey, AtlasClient, ListOptions } from '../../lambda/atlas/types.ts';
+import { KeyListing } from '../../lambda/worker/key-listing.ts';
+import type { SimApiKey } from '../../sim/types.ts';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
+
+/** One change another client makes to the org between two of the listing's page reads. */
+type Edit = { readonly kind: 'insert'; readonly publicKey: string } | { readonly kind: 'delete'; readonly pick: number };
+
+const publicKeyArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 8, maxLength: 8 });
+const editArb: fc.Arbitrary<Edit> = fc.oneof(
+  publicKeyArb.map((publicKey) => ({ kind: 'insert' as const, publicKey })),
+  fc.nat().map((pick) => ({ kind: 'delete' as const, pick })),
+);
+
+/**
+ * The real client over HTTP, except that before each page read the simulator's org is edited as another client
+ * would: keys inserted and deleted anywhere in the listing.
+ */
+function editingClient(fixture: WorkerFixture, editsPerRead: Edit[][], protectedIds: Set<string>): { client: AtlasClient; deleted: Set<string> } {
+  const deleted = new Set<string>();
+  let read = 0;
+  let serial = 0;
+  const apply = () => {
+    // The others stop editing after as many reads as there are edit lists (a run must be able to end).
+    for (const edit of editsPerRead[read++] ?? []) {
+      const keys = fixture.sim.state.apiKeys;
+      if (edit.kind === 'insert') {
+        serial += 1;
+        const id = `ee${String(serial).padStart(6, '0')}${'0'.repeat(16)}`;
+        if (keys.some((k) => k.publicKey === edit.publicKey)) continue;
+        keys.push({ id, publicKey: edit.publicKey, privateKey: 'x', desc: 'inserted', orgId: fixture.orgId, roles: [], accessList: [] } satisfies SimApiKey);
+      } else {
+        const candidates = keys.filter((k) => k.orgId === fixture.orgId && !protectedIds.has(k.id));
+        const victim = candidates[edit.pick % Math.max(1, candidates.length)];
+        if (victim === undefined) continue;
+        keys.splice(keys.indexOf(victim), 1);
+        deleted.add(victim.id);
+      }
+    }
+  };
+  const client: AtlasClient = Object.create(fixture.client, {
+    listOrgKeys: {
+      value: (orgId: string, options?: ListOptions) => {
+        apply();
+        return fixture.client.listOrgKeys(orgId, options);
+      },
+    },
+  });
+  return { client, deleted };
+}
+
+describe('Class: KeyListing', () => {
+  let fixture: WorkerFixture;
+  beforeAll(async () => {
+    fixture = await startWorkerFixture({ keysPerOrg: 0 });
+  });
+  afterAll(() => fixture?.close());
+
+  it('hands out every key present for the whole listing at least once, whatever others insert and delete', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(publicKeyArb, { minLength: 0, maxLength: 60 }),
+        fc.array(fc.array(editArb, { maxLength: 6 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.nat({ max: 3 }),
+        async (publicKeys, edits, pageSize, resumeEvery) => {
+          // Prepare: the org holds the worker's key and `publicKeys`.
+          const state = fixture.sim.state;
+          state.apiKeys = state.apiKeys.filter((k) => k.publicKey === fixture.selfPublicKey);
+          publicKeys.forEach((publicKey, i) => {
+            if (publicKey === fixture.selfPublicKey) return;
+            state.apiKeys.push({ id: `dd${String(i).padStart(22, '0')}`, publicKey, privateKey: 'x', desc: '', orgId: fixture.orgId, roles: [], accessList: [] });
+          });
+          const initial = new Set(state.apiKeys.filter((k) => k.orgId === fixture.orgId).map((k) => k.id));
+          const self = state.apiKeys.find((k) => k.publicKey === fixture.selfPublicKey)?.id ?? '';
+          const { client, deleted } = editingClient(fixture, edits, new Set([self]));
+
+          // Act: list to the end, resuming from a fresh listing every `resumeEvery` keys (continuations).
+          const seen = new Set<string>();
+          let from: ReturnType<KeyListing['positionAfter']> | undefined;
+          for (let invocation = 0; invocation < 500; invocation += 1) {
+            const listing = new KeyListing(client, fixture.orgId, { pageSize, ...(from === undefined ? {} : { from }) });
+            let taken = 0;
+            let last: ApiKey | undefined;
+            let finished = true;
+            for await (const key of listing) {
+              seen.add(key.id);
+              last = key;
+              taken += 1;
+              if (resumeEvery > 0 && taken >= resumeEvery * pageSize) {
+                finished = false;
+                break;
+              }
+            }
+            if (finished) break;
+            from = last === undefined ? from : listing.positionAfter(last);
+          }
+
+          // Assess
+          const presentThroughout = [...initial].filter((id) => !deleted.has(id));
+          expect(presentThroughout.filter((id) => !seen.has(id))).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('falls back to overlapping pages when the listing is not sorted, still reading every key once at least', async () => {
+    // Prepare
+    const orderBroken: number[] = [];
+    const sim = fixture.sim;
+    sim.state.apiKeys = sim.state.apiKeys.filter((k) => k.publicKey === fixture.selfPublicKey);
+    for (let i = 0; i < 23; i += 1) {
+      sim.state.apiKeys.push({ id: `dd${String(i).padStart(22, '0')}`, publicKey: `k${String(1000 - i)}zzzz`.slice(0, 8), privateKey: 'x', desc: '', orgId: fixture.orgId, roles: [], accessList: [] });
+    }
+    sim.listingOrder = 'shuffled';
+    try {
+      // Act
+      const seen: string[] = [];
+      for await (const key of new KeyListing(fixture.client, fixture.orgId, { pageSize: 5, onOrderBroken: (page) => orderBroken.push(page) })) {
+        seen.push(key.id);
+      }
+
+      // Assess
+      expect(orderBroken).toHaveLength(1);
+      expect(new Set(seen)).toEqual(new Set(sim.state.apiKeys.map((k) => k.id)));
+      expect(seen).toHaveLength(new Set(seen).size);
+    } finally {
+      sim.listingOrder = 'sorted';
+    }
+  });
+});
