@@ -25,7 +25,7 @@ const policy = {
   deleteAfterIdleDays: 180,
   expiryPattern: 'expires:(\\d{4}-\\d{2}-\\d{2})',
   protectedKeys: { descriptionPatterns: ['^break-glass'] },
-  maxDeletionsPerRun: 500,
+  maxWritesPerOrgPerDay: 500,
 };
 await writeFile(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
 

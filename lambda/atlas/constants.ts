@@ -27,6 +27,7 @@ export const DEFAULT_PACING: Required<PacingOptions> = {
   projectCapacity: 1200,
   projectRefillPerMinute: 500,
   timeScale: 1,
+  share: 1,
 };
 
 export const DEFAULT_CONNECTIONS = 10;

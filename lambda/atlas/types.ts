@@ -77,6 +77,11 @@ export interface CallOptions {
   /** Absolute deadline (epoch ms). Retries and waits never go past it. */
   readonly deadline?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Exempt from `PacingOptions.share` (a revocation of a leaked key must not wait for what others left over):
+   * it may use the whole rate-limit bucket and waits only behind other urgent calls. @default false
+   */
+  readonly urgent?: boolean;
 }
 
 export interface ListOptions extends CallOptions {
@@ -169,6 +174,12 @@ export interface PacingOptions {
   readonly projectRefillPerMinute?: number;
   /** Divide every refill period by this (tests and benchmarks against a time-scaled simulator). @default 1 */
   readonly timeScale?: number;
+  /**
+   * The part of each Atlas bucket this client may use, 0 < share ≤ 1: at most `share` of its refill rate (and of
+   * its capacity in a burst), and never below `(1 - share) × capacity` as `RateLimit-Remaining` shows it, so
+   * others using the same org or project keep the rest. `CallOptions.urgent` calls are exempt. @default 1
+   */
+  readonly share?: number;
 }
 
 export interface AtlasClient extends AtlasWriteMethods {

@@ -7,6 +7,8 @@ import { InputValidationError } from '../validation/errors.ts';
 export interface CliOptions {
   readonly command: Command;
   readonly execute: boolean;
+  /** Read every key's access list even with --state-table (no incremental skipping). */
+  readonly full: boolean;
   readonly policyFile?: string;
   readonly baseUrl?: string;
   readonly flavor?: 'atlas' | 'ops-manager';
@@ -20,7 +22,9 @@ export interface CliOptions {
 export const USAGE = `Usage: atlas-key-worker <command> [options]
 
 Commands:
-  sweep --org ID [--execute] [--policy FILE]      plan (and with --execute, carry out) a sweep of one org
+  sweep --org ID [--execute] [--policy FILE] [--full]
+                                                  plan (and with --execute, carry out) a sweep of one org;
+                                                  incremental with --state-table unless --full
   revoke-project-key --group ID --key ID          unassign one API key from one project
   delete-org-key --org ID --key ID                delete one organization API key
   prune-access-entry --org ID --key ID --entry IP|CIDR
@@ -57,7 +61,7 @@ const FLAG_OF: Record<string, string> = {
 
 /** The flags each command takes, besides the common ones. A flag that does not apply is an error, not ignored. */
 const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  sweep: ['org', 'execute', 'policy'],
+  sweep: ['org', 'execute', 'policy', 'full'],
   'revoke-project-key': ['group', 'key'],
   'delete-org-key': ['org', 'key'],
   'prune-access-entry': ['org', 'key', 'entry'],
@@ -148,6 +152,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | 'help' {
   return {
     command,
     execute: values.execute === true,
+    full: values.full === true,
     json: values.json === true,
     quiet: values.quiet === true,
     ...(values.policy === undefined ? {} : { policyFile: values.policy }),
@@ -211,6 +216,7 @@ function parseWithSpec(argv: readonly string[]) {
       'public-key': { type: 'string' },
       entry: { type: 'string' },
       execute: { type: 'boolean' },
+      full: { type: 'boolean' },
       policy: { type: 'string' },
       'base-url': { type: 'string' },
       flavor: { type: 'string' },

@@ -84,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         policy,
         now: io.now?.() ?? new Date(),
         budget: state.budget,
+        // Incremental with the deployed state table (its next-due records), full otherwise or with --full.
+        ...(options.stateTable === undefined || options.full ? {} : { keyState: state.keys }),
         scope: options.policyFile === undefined ? 'credentials' : 'policy',
         ...(selfPublicKey === undefined ? {} : { selfPublicKey }),
         onResult: (result) => stats.recordResult(result),

@@ -173,6 +173,10 @@ export const sweepSchema = z
           "Absent or false, the policy's dryRun decides: a message cannot turn writes on.",
       )
       .optional(),
+    full: z
+      .boolean()
+      .describe('true reads every key\'s access list (a full sweep) even where the state table would allow an incremental one.')
+      .optional(),
     cursor: sweepCursorSchema.optional(),
     requestId: requestIdSchema.optional(),
   })

@@ -21,7 +21,7 @@ export function hasSuccessorMarker(desc: unknown, predecessorId: string, token: 
  * then the marker naming the predecessor and the token; the words are shortened to fit Atlas's 250 characters.
  */
 export function successorDescription(predecessorDesc: unknown, predecessorId: string, token: string): string {
-  return fit(humanText(predecessorDesc), [successorMarker(predecessorId, token)]);
+  return fitDescription(humanText(predecessorDesc), [successorMarker(predecessorId, token)]);
 }
 
 /**
@@ -33,7 +33,7 @@ export function withRetirementTag(desc: unknown, date: string): string {
   const text = typeof desc === 'string' ? desc : '';
   if (findRetirementDate(text) !== undefined) return text;
   const markers = text.split(/\s+/).filter((word) => word.startsWith(SUCCESSOR_MARKER_PREFIX));
-  return fit(humanText(text), [...markers, formatRetirementTag(date)]);
+  return fitDescription(humanText(text), [...markers, formatRetirementTag(date)]);
 }
 
 /** The description without rotation markers or retirement tags, spaces collapsed. */
@@ -46,7 +46,7 @@ function humanText(desc: unknown): string {
 }
 
 /** Words then markers, the words cut (on a character boundary) so that the whole fits. */
-function fit(words: string, markers: readonly string[]): string {
+function fitDescription(words: string, markers: readonly string[]): string {
   const tail = markers.join(' ');
   const room = MAX_DESC_LENGTH - tail.length - 1;
   if (words === '' || room <= 0) return tail.slice(0, MAX_DESC_LENGTH);

@@ -132,6 +132,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         policy,
         now: new Date(),
         budget: state.budget,
+        // Incremental sweeps need next-due records that outlive the container: only with the state table.
+        ...(config.STATE_TABLE_NAME === undefined ? {} : { keyState: state.keys }),
         ...(selfPublicKey === undefined ? {} : { selfPublicKey }),
         ...(deadline === undefined ? {} : { deadline }),
         onResult: (result) => {

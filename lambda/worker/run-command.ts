@@ -6,7 +6,7 @@ import { buildKeyGuard } from '../policy/build-key-guard.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Action, Evidence } from '../policy/types.ts';
 import { createMemoryState } from '../state/index.ts';
-import type { WriteBudget } from '../state/types.ts';
+import type { KeyStateStore, WriteBudget } from '../state/types.ts';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 import { collectPages } from './collect-pages.ts';
 import { CommandRejectedError } from './errors.ts';
@@ -27,10 +27,12 @@ export interface CommandContext {
    * file, where the operator's own credentials decide what is reachable.
    */
   readonly scope?: 'policy' | 'credentials';
+  /** Per-key next-due records: sweeps are incremental with them (unless the command says `full`). */
+  readonly keyState?: KeyStateStore;
   /** The durable write budget. @default a fresh in-memory one (local runs) */
   readonly budget?: WriteBudget;
   /** Sweep tuning and callbacks, passed through. */
-  readonly sweep?: Partial<Omit<SweepOptions, 'client' | 'orgId' | 'policy' | 'now' | 'dryRun' | 'cursor' | 'budget'>>;
+  readonly sweep?: Partial<Omit<SweepOptions, 'client' | 'orgId' | 'policy' | 'now' | 'dryRun' | 'cursor' | 'budget' | 'keyState'>>;
   readonly onResult?: (result: ActionResult) => void;
 }
 
@@ -59,6 +61,7 @@ export async function runCommand(command: Command, context: CommandContext): Pro
       policy: context.policy,
       now: context.now,
       budget,
+      ...(context.keyState === undefined || command.full === true ? {} : { keyState: context.keyState }),
       // A message may make a sweep drier, never wetter than the policy.
       dryRun: context.policy.dryRun || command.dryRun === true,
       ...(context.selfPublicKey === undefined ? {} : { selfPublicKey: context.selfPublicKey }),

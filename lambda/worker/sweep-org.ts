@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiKey, AtlasClient } from '../atlas/types.ts';
+import { nextDue } from '../policy/next-due.ts';
 import { plan } from '../policy/plan.ts';
+import { policyDigest } from '../policy/policy-digest.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Action, Finding } from '../policy/types.ts';
 import { createMemoryState } from '../state/index.ts';
-import type { WriteBudget } from '../state/types.ts';
+import type { KeyStateStore, WriteBudget } from '../state/types.ts';
 import { executeActions } from './execute-actions.ts';
 import { KeyListing, type ListingPosition } from './key-listing.ts';
 import { readAccessLists } from './read-access-lists.ts';
 import { recheckPruneOnline } from './recheck-prune.ts';
+import { keyStateOf, type ReadContext, readReason } from './select-reads.ts';
 import { isDeferred, SweepProgress } from './sweep-progress.ts';
 import type { ActionResult, BudgetExhausted, SweepCursor, SweepProgress as ProgressEvent, SweepSummary } from './types.ts';
 
@@ -61,6 +64,12 @@ export interface SweepOptions {
    * @default a fresh in-memory budget (local runs; it holds within this call only)
    */
   readonly budget?: WriteBudget;
+  /**
+   * Per-key next-due records: with them the sweep is incremental — it reads the access list only of keys that
+   * are new, changed, due or not fully read for `policy.fullReadEveryDays`, and records what it read. Absent: a
+   * full sweep (every key read).
+   */
+  readonly keyState?: KeyStateStore;
   readonly onProgress?: (progress: ProgressEvent) => void;
   readonly onResult?: (result: ActionResult) => void;
   readonly onFinding?: (finding: Finding) => void;
@@ -174,6 +183,17 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     return true;
   };
 
+  const readContext: ReadContext | undefined =
+    options.keyState === undefined
+      ? undefined
+      : { policyDigest: policyDigest(policy), nowMs: now.getTime(), fullReadEveryDays: policy.fullReadEveryDays };
+  /** The keys of a chunk whose access lists this run reads: all of them, unless the sweep is incremental. */
+  const selectReads = async (chunk: readonly ApiKey[]): Promise<readonly ApiKey[]> => {
+    if (options.keyState === undefined || readContext === undefined || chunk.length === 0) return chunk;
+    const states = await options.keyState.get(orgId, chunk.map((key) => key.id));
+    return chunk.filter((key) => readReason(key, states.get(key.id), readContext) !== 'skip');
+  };
+
   const keys = listing[Symbol.asyncIterator]();
   let pulled = 0;
   let listingDone = false;
@@ -190,7 +210,19 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
         chunk.push(next.value);
         pulled += 1;
       }
-      const read = await readAccessLists(client, orgId, chunk, { concurrency: scanConcurrency, mayStart: () => !timeUp(), call });
+      const toRead = await selectReads(chunk);
+      const read = await readAccessLists(client, orgId, toRead, { concurrency: scanConcurrency, mayStart: () => !timeUp(), call });
+      // The chunk's finished prefix: every key before the first one whose read did not start.
+      const firstUnread = toRead[read.visited];
+      const visited = firstUnread === undefined ? chunk.length : chunk.indexOf(firstUnread);
+      progress.keysSkipped += visited - read.visited;
+      if (options.keyState !== undefined && readContext !== undefined && read.scanned.length > 0) {
+        const context = readContext;
+        await options.keyState.put(
+          orgId,
+          read.scanned.map((item) => keyStateOf(item.key, nextDue(item, policy, now, selfKey), context)),
+        );
+      }
       const chunkPlan = plan({ orgId, keys: read.scanned, ...selfKey }, policy, now);
       progress.keysScanned += chunkPlan.keysScanned;
       progress.entriesScanned += chunkPlan.entriesScanned;
@@ -199,10 +231,10 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
         options.onFinding?.(finding);
       }
       batch.push(...chunkPlan.actions);
-      const lastVisited = chunk[read.visited - 1];
+      const lastVisited = chunk[visited - 1];
       if (lastVisited !== undefined) batchEnd = listing.positionAfter(lastVisited);
       options.onProgress?.(progress.event(batch.length));
-      if (read.visited < chunk.length) {
+      if (visited < chunk.length) {
         listingDone = false;
         break;
       }

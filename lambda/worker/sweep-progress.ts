@@ -14,6 +14,8 @@ export function isDeferred(result: ActionResult): boolean {
  */
 export class SweepProgress {
   keysScanned = 0;
+  /** Keys an incremental sweep listed but did not need to read (nothing could be due). */
+  keysSkipped = 0;
   entriesScanned = 0;
   findingsTotal = 0;
   actionsTotal = 0;
@@ -75,6 +77,7 @@ export class SweepProgress {
       runId: this.run.runId,
       dryRun: this.run.dryRun,
       keysScanned: this.keysScanned,
+      keysSkipped: this.keysSkipped,
       entriesScanned: this.entriesScanned,
       results: this.results,
       actionsTotal: this.actionsTotal,

@@ -40,6 +40,8 @@ export interface SweepSummary {
   readonly runId: string;
   readonly dryRun: boolean;
   readonly keysScanned: number;
+  /** Keys an incremental sweep listed but did not read (not due); 0 on a full sweep. */
+  readonly keysSkipped: number;
   readonly entriesScanned: number;
   /** Results of the actions, at most `resultsLimit` of them besides the failed and deferred ones (all kept). */
   readonly results: readonly ActionResult[];

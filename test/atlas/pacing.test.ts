@@ -125,3 +125,93 @@ describe('Function: createPacer', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('Function: createPacer › share', () => {
+  // 10 tokens, refilled at 60 a second (one per ~16.7 ms), half of it ours. The clock is ours: nothing sleeps.
+  const setup = (share: number) => {
+    const clock = { now: 0 };
+    const pacer = createPacer({
+      origin: 'http://127.0.0.1:1',
+      pacing: { orgCapacity: 10, orgRefillPerMinute: 60, timeScale: 60, share },
+      now: () => clock.now,
+    });
+    const path = `/orgs/${ORG}/apiKeys`;
+    /** How many calls get a token at once (each refused call throws instead of waiting). */
+    const grantsNow = async (limit: number, urgent = false) => {
+      let granted = 0;
+      for (let attempt = 0; attempt < limit; attempt += 1) {
+        const wait = { deadline: clock.now, signal: undefined, deadlineExceeded: () => new Error('would wait'), urgent };
+        const ticket = await pacer.acquire(path, wait).catch(() => undefined);
+        if (ticket === undefined) break;
+        ticket.release(); // done, with nothing learnt from the server
+        granted += 1;
+      }
+      return granted;
+    };
+    return { clock, pacer, path, grantsNow };
+  };
+
+  it('bursts to share × capacity, then refills at share × the refill rate', async () => {
+    // Prepare
+    const { clock, grantsNow } = setup(0.5);
+
+    // Act
+    const burst = await grantsNow(20);
+    clock.now = 100; // the server's bucket refills 6 tokens in 100 ms; our half of the rate is 3
+    const after100ms = await grantsNow(20);
+    clock.now = 1_100; // long enough to refill everything: still never more than half the capacity at once
+    const afterLong = await grantsNow(20);
+
+    // Assess
+    expect([burst, after100ms, afterLong]).toEqual([5, 3, 5]);
+  });
+
+  it('with share 1 (the default), uses the whole bucket as before', async () => {
+    // Act / Assess
+    expect(await setup(1).grantsNow(20)).toBe(10);
+  });
+
+  it('never takes the server\'s bucket below (1 − share) × capacity as RateLimit-Remaining shows it', async () => {
+    // Prepare
+    const { pacer, path, grantsNow } = setup(0.5);
+    const first = await pacer.acquire(path, { deadline: undefined, signal: undefined, deadlineExceeded: () => new Error('x') });
+
+    // Act: others have spent from the same bucket: the server has 8 left (one token of slack is kept besides).
+    first.observe({ limit: 10, remaining: 8 }, 200);
+    const granted = await grantsNow(20);
+
+    // Assess: 8 − 1 slack − 5 reserved leaves 2, though our own allowance still holds 4.
+    expect(granted).toBe(2);
+  });
+
+  it('lets urgent calls use the reserve, and serves them ahead of waiting calls', async () => {
+    // Prepare
+    const { pacer, path, grantsNow } = setup(0.5);
+    const normal = await grantsNow(20);
+    const stop = new AbortController();
+    const waiting = pacer.acquire(path, { deadline: undefined, signal: stop.signal, deadlineExceeded: () => new Error('x') });
+
+    // Act
+    const urgent = await grantsNow(20, true);
+
+    // Assess: 5 of ours, then the other 5 (the reserve) to urgent calls, though a normal call was queued first.
+    expect([normal, urgent]).toEqual([5, 5]);
+    expect(await Promise.race([waiting.then(() => 'granted'), Promise.resolve('still waiting')])).toBe('still waiting');
+    stop.abort(new Error('done'));
+    await expect(waiting).rejects.toThrow('done');
+  });
+
+  it('adopts the server\'s capacity for its share: RateLimit-Limit 40 → bursts of 20', async () => {
+    // Prepare
+    const { clock, pacer, path, grantsNow } = setup(0.5);
+    const first = await pacer.acquire(path, { deadline: undefined, signal: undefined, deadlineExceeded: () => new Error('x') });
+    first.observe({ limit: 40, remaining: 39 }, 200);
+
+    // Act: refill both to full, then burst.
+    clock.now = 10_000;
+    const burst = await grantsNow(50);
+
+    // Assess
+    expect(burst).toBe(20);
+  });
+});

@@ -137,6 +137,20 @@ describe('Contract: the Atlas client against the official spec (Prism proxy)', (
     assertNoViolations();
   });
 
+  it('reads one key, one project, a page of keys, and an access list with a never-used entry (count 0)', async () => {
+    const key = sim.state.apiKeys.find((candidate) => candidate.orgId === orgId && candidate.id !== sim.workers[0]!.apiKeyId)!;
+    key.accessList.push({ cidrBlock: '198.51.100.77', ipAddress: '198.51.100.77', created: '2025-01-01T00:00:00Z', count: 0 });
+    const project = sim.state.projects.find((candidate) => candidate.orgId === orgId)!;
+
+    expect(await client.getOrgKey(orgId, key.id)).toMatchObject({ id: key.id, publicKey: key.publicKey });
+    expect(await client.getProject(project.id)).toMatchObject({ id: project.id, orgId });
+    expect((await client.getOrgKeysPage(orgId, 2, { itemsPerPage: 10 })).results).toHaveLength(10);
+    const entries = [];
+    for await (const page of client.listAccessList(orgId, key.id)) entries.push(...page.results);
+    expect(entries).toContainEqual(expect.objectContaining({ cidrBlock: '198.51.100.77/32', ipAddress: '198.51.100.77', count: 0 }));
+    assertNoViolations();
+  });
+
   it('deletes entries (IPv4, CIDR, IPv6, IPv6 CIDR), unassigns and deletes a key, and repeats (already-absent)', async () => {
     const key = sim.state.apiKeys.find(
       (candidate) => candidate.orgId === orgId && candidate.roles.some((role) => role.groupId !== undefined),

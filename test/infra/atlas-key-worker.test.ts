@@ -138,7 +138,7 @@ describe('AtlasKeyWorker', () => {
     });
 
     it('gives the work lane a FIFO dead-letter queue that keeps messages 14 days', () => {
-      expect(template.findResources('AWS::SQS::Queue')[idOf(worker.deadLetterQueue.queueUrl)]?.Properties).toEqual({
+      expect(template.findResources('AWS::SQS::Queue')[idOf(worker.deadLetterQueue.queueUrl)]?.Properties).toMatchObject({
         FifoQueue: true,
         MessageRetentionPeriod: 1_209_600,
         SqsManagedSseEnabled: true,
@@ -147,12 +147,13 @@ describe('AtlasKeyWorker', () => {
 
     it('makes the urgent lane a standard queue with a 2-minute visibility timeout and its own DLQ', () => {
       const queues = template.findResources('AWS::SQS::Queue');
-      expect(queues[idOf(worker.urgentQueue.queueUrl)]?.Properties).toEqual({
+      expect(queues[idOf(worker.urgentQueue.queueUrl)]?.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
         VisibilityTimeout: 120,
         RedrivePolicy: { deadLetterTargetArn: ref(worker.urgentDeadLetterQueue.queueArn), maxReceiveCount: 3 },
       });
-      expect(queues[idOf(worker.urgentDeadLetterQueue.queueUrl)]?.Properties).toEqual({
+      expect(queues[idOf(worker.urgentQueue.queueUrl)]?.Properties.FifoQueue).toBeUndefined();
+      expect(queues[idOf(worker.urgentDeadLetterQueue.queueUrl)]?.Properties).toMatchObject({
         MessageRetentionPeriod: 1_209_600,
         SqsManagedSseEnabled: true,
       });

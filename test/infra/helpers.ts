@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -73,3 +74,6 @@ export function environmentOf(template: Template, functionId?: string): Record<s
   const fn = functionId === undefined ? Object.values(functions)[0] : functions[functionId];
   return (fn?.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
 }
+
+// A CDK synthesis takes seconds, and far longer on a loaded machine: no infra test may fail for that.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });

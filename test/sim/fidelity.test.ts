@@ -356,7 +356,18 @@ describe('Simulator fidelity to live Atlas (raw HTTP)', () => {
       expect([empty.status, empty.exact('Content-Type'), empty.text]).toStrictEqual([404, undefined, '']);
     });
 
-    it('scripted extra headers come out with the exact names given, on the real answer', async () => {
+    it('answer a path outside the APIs with the web server\'s HTML page, not an Atlas error (a wrong base URL)', async () => {
+      // Act
+      const response = await rawRequest(`${sim.baseUrl}/api/atlas/v1.0/orgs/${ORG}/apiKeys`, { headers: bearer });
+
+      // Assess
+      expect(response.status).toBe(404);
+      expect(response.exact('Content-Type')).toBe('text/html;charset=utf-8');
+      expect(response.exact('X-Error-Code')).toBeUndefined();
+      expect(response.text).toMatch(/^<!DOCTYPE html>/);
+    });
+
+    it('scripted extra headers come out with the exact names given, replacing the same header in another case', async () => {
       // Prepare
       sim.addFault({ path: `/orgs/${ORG}/apiKeys`, times: 1, fault: { kind: 'headers', headers: { 'RATELIMIT-REMAINING': '7' } } });
 
@@ -366,6 +377,7 @@ describe('Simulator fidelity to live Atlas (raw HTTP)', () => {
       // Assess
       expect(response.status).toBe(200);
       expect(response.exact('RATELIMIT-REMAINING')).toBe('7');
+      expect(response.rawHeaders.filter(([name]) => name.toLowerCase() === 'ratelimit-remaining')).toHaveLength(1);
       expect(json<Page>(response).results).toHaveLength(7);
     });
   });

@@ -50,6 +50,9 @@ export function validateClientOptions(options: AtlasClientOptions): ResolvedClie
     positive(pacing.orgRefillPerMinute, 'pacing.orgRefillPerMinute');
     positive(pacing.projectRefillPerMinute, 'pacing.projectRefillPerMinute');
     positive(pacing.timeScale, 'pacing.timeScale');
+    if (!(Number.isFinite(pacing.share) && pacing.share > 0 && pacing.share <= 1)) {
+      throw new InputValidationError('pacing.share', `must be > 0 and ≤ 1, given ${String(pacing.share)}`);
+    }
   }
   return { origin, tokenUrl, retry, timeouts, pacing, connections };
 }

@@ -80,6 +80,7 @@ export async function sendRequest(
       ticket = await context.pacer?.acquire(request.path, {
         deadline,
         signal,
+        urgent: options?.urgent === true,
         deadlineExceeded: (waitMs) =>
           new AtlasDeadlineError(
             `${request.method} ${fullPath.split('?')[0]} would wait ${waitMs} ms for a rate-limit token, past the deadline`,
