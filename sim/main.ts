@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startSimulator } from './start-simulator.ts';
-import type { SimulatorOptions } from './types.ts';
+import type { ListingOrder, SimulatorOptions } from './types.ts';
 
 /**
  * `npm run sim`: runs the local Atlas / Ops Manager simulator until SIGINT or SIGTERM, printing its base URL and
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'rate-limit': { type: 'boolean', default: false },
     'time-scale': { type: 'string', default: '1' },
     latency: { type: 'string', default: '0' },
+    'listing-order': { type: 'string', default: 'sorted' },
   },
 });
 
@@ -28,10 +29,16 @@ function number(flag: string, text: string, min: number): number {
 }
 
 const timeScale = number('time-scale', values['time-scale'], Number.MIN_VALUE);
+const listingOrder = values['listing-order'];
+if (listingOrder !== 'sorted' && listingOrder !== 'insertion' && listingOrder !== 'shuffled') {
+  console.error(`--listing-order must be sorted, insertion or shuffled (given ${JSON.stringify(listingOrder)})`);
+  process.exit(2);
+}
 const options: SimulatorOptions = {
   port: number('port', values.port, 0),
   seed: { seed: number('seed', values.seed, 0), orgs: number('orgs', values.orgs, 1), keysPerOrg: number('keys', values.keys, 0) },
   latencyMs: number('latency', values.latency, 0),
+  listingOrder: listingOrder satisfies ListingOrder,
   ...(values['rate-limit'] && { rateLimit: { timeScale } }),
 };
 const sim = await startSimulator(options);

@@ -61,7 +61,7 @@ export function renderSweepSummary(sweep: SweepSummary): string {
   const outcomes = countOutcomes(sweep.results);
   const lines = [
     `Org ${sweep.orgId}${sweep.dryRun ? ' (dry run: nothing was changed)' : ''}`,
-    `  scanned   ${sweep.keysScanned} keys, ${sweep.entriesScanned} access-list entries in ${(sweep.durationMs / 1000).toFixed(1)} s`,
+    `  scanned   ${sweep.keysScanned} keys, ${sweep.entriesScanned} access-list entries in ${(sweep.durationMs / 1000).toFixed(1)} s${sweep.keysSkipped > 0 ? ` (${sweep.keysSkipped} more listed, not due: skipped)` : ''}`,
     `  planned   ${sweep.results.length} actions: ${kinds['pruneAccessListEntry']} prune entry, ${kinds['unassignFromProject']} unassign from project, ${kinds['deleteOrgKey']} delete org key`,
     `  outcomes  ${outcomes['done']} done, ${outcomes['already-absent']} already absent, ${outcomes['skipped']} skipped, ${outcomes['failed']} failed`,
     `  findings  ${sweep.findingsTotal}`,

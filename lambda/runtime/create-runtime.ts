@@ -170,6 +170,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       const sweep = outcome.sweep;
       stats.add(METRIC_NAMES.keysScanned, sweep.keysScanned);
       stats.add(METRIC_NAMES.entriesScanned, sweep.entriesScanned);
+      stats.add(METRIC_NAMES.keysSkipped, sweep.keysSkipped);
       stats.add(METRIC_NAMES.actionsPlanned, sweep.actionsTotal);
       stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
       if (sweep.continuation) {

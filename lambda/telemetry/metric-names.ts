@@ -20,6 +20,8 @@ export const METRIC_NAMES = {
   keysScanned: 'KeysScanned',
   /** Access-list entries read during a sweep (Count). */
   entriesScanned: 'EntriesScanned',
+  /** Keys an incremental sweep listed but did not need to read: nothing could be due (Count). */
+  keysSkipped: 'KeysSkipped',
   /** Write actions in the plan (Count). */
   actionsPlanned: 'ActionsPlanned',
   /** Write actions executed successfully (Count). */

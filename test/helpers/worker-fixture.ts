@@ -46,7 +46,7 @@ export async function startWorkerFixture(
     client,
     orgId: worker.orgId,
     selfPublicKey: worker.publicKey,
-    policy: (overrides = {}) => parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 10_000, ...overrides }),
+    policy: (overrides = {}) => parsePolicy({ orgs: [{ orgId: worker.orgId }], maxWritesPerOrgPerDay: 10_000, ...overrides }),
     writes: () =>
       sim.requests.filter((r) => r.method !== 'GET' && !r.url.startsWith('/api/oauth/')).map((r) => `${r.method} ${r.url}`),
     close: async () => {

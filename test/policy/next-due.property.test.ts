@@ -17,9 +17,10 @@ describe('Function: nextDue (properties)', () => {
   it('(a) no plan before next-due has an action for the key; the plan at next-due has one', () => {
     fc.assert(
       fc.property(inventory, policy, notBeforeNow, (inv, pol, t) => {
-        const planAt = (ms: number) => plan(inv, pol, new Date(ms));
-        const atT = planAt(t.getTime());
+        const atT = plan(inv, pol, t);
         for (const item of singleKeys(inv)) {
+          // Planning the key alone is planning it within the inventory (it is listed once): cheaper, same answer.
+          const planAt = (ms: number) => plan({ ...inv, keys: [item] }, pol, new Date(ms));
           const due = nextDue(item, pol, NOW, self(inv));
           if (due === null || t.getTime() < due) expect(actionsFor(atT, item.key.id)).toEqual([]);
           if (due === null) continue;

@@ -69,7 +69,6 @@ describe('Trust case 1 › pruning never changes a key’s idle time', () => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     vi.setSystemTime(Date.now() + DAY_MS);
     const tomorrow = await sweep();
-    console.error("DBG", new Date().toISOString(), JSON.stringify(tomorrow.records.filter((r) => r.message === "sweep summary" || r.message === "action" || r.message === "finding")));
 
     // Assess: the never-used entry is the key's newest evidence (created 31, then 32 days ago), so it stays, and the
     // key is 32 days idle tomorrow, far from 90: still in its project. The entry used 90 days ago may go tomorrow.

@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { vi } from 'vitest';
 import type { Command } from '../../lambda/commands/schema.ts';
 import { createRuntime, type RuntimeDependencies } from '../../lambda/runtime/create-runtime.ts';
 import { messageGroupOf } from '../../lambda/runtime/enqueue-commands.ts';
@@ -103,7 +104,21 @@ export function laneEvent(lane: Lane, batch: readonly QueueMessage[]): SQSEvent 
 export type World = Awaited<ReturnType<typeof startWorld>>;
 export type Container = ReturnType<World['container']>;
 
-export async function startWorld(options: { seed?: SeedSpec; sim?: Omit<SimulatorOptions, 'seed' | 'onRequest'> } = {}) {
+export async function startWorld(
+  options: {
+    seed?: SeedSpec;
+    sim?: Omit<SimulatorOptions, 'seed' | 'onRequest'>;
+    /**
+     * Run at noon UTC today (the process's Date only; it keeps moving): the write budget is per UTC day, and a
+     * test that crossed midnight would see two budgets.
+     */
+    noon?: boolean;
+  } = {},
+) {
+  if (options.noon === true) {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(new Date(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`));
+  }
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   const hooks = new Set<(request: { method: string; url: string }) => void>();
@@ -240,6 +255,7 @@ export async function startWorld(options: { seed?: SeedSpec; sim?: Omit<Simulato
     records: () => output.records(),
     async close(): Promise<void> {
       output.stop();
+      vi.useRealTimers();
       await Promise.all(containers.map((runtime) => runtime.session.close()));
       await sim.close();
       await secretsManager.close();
