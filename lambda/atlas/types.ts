@@ -176,8 +176,9 @@ export interface PacingOptions {
   readonly timeScale?: number;
   /**
    * The part of each Atlas bucket this client may use, 0 < share ≤ 1: at most `share` of its refill rate (and of
-   * its capacity in a burst), and never below `(1 - share) × capacity` as `RateLimit-Remaining` shows it, so
-   * others using the same org or project keep the rest. `CallOptions.urgent` calls are exempt. @default 1
+   * its capacity in a burst), and never below `(1 - share) × capacity` as `RateLimit-Remaining` shows it (the
+   * pacer's usual token of slack comes on top), so others using the same org or project keep the rest.
+   * `CallOptions.urgent` calls are exempt. @default 1
    */
   readonly share?: number;
 }

@@ -13,7 +13,8 @@ const singleKeys = (inv: Inventory) =>
 const actionsFor = (result: Plan, apiUserId: string) => result.actions.filter((action) => action.apiUserId === apiUserId);
 const self = (inv: Inventory) => (inv.selfPublicKey === undefined ? {} : { selfPublicKey: inv.selfPublicKey });
 
-describe('Function: nextDue (properties)', () => {
+// A generous bound, not a timing assertion: hundreds of generated cases on a shared, busy machine.
+describe('Function: nextDue (properties)', { timeout: 120_000 }, () => {
   it('(a) no plan before next-due has an action for the key; the plan at next-due has one', () => {
     fc.assert(
       fc.property(inventory, policy, notBeforeNow, (inv, pol, t) => {

@@ -35,7 +35,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-describe('Function: plan (properties)', () => {
+// A generous bound, not a timing assertion: hundreds of generated cases on a shared, busy machine.
+describe('Function: plan (properties)', { timeout: 120_000 }, () => {
   it('(a) never targets the self key or a protected key', () => {
     fc.assert(
       fc.property(inventory, policy, (inv, pol) => {

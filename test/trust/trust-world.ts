@@ -152,6 +152,8 @@ export async function startWorld(
         KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }], ...policy }),
         WORK_QUEUE_URL,
         STATE_TABLE_NAME: dynalite.tableName,
+        // The client's pacing buckets refill 100 times faster than Atlas's: these tests are about safety, not pace.
+        ATLAS_RATE_LIMIT_TIME_SCALE: '100',
         ...extra.env,
       },
       {
