@@ -78,7 +78,9 @@ export function acknowledgeWorkerFindings(parts: AcknowledgedParts): void {
     } else {
       Validations.of(fn).acknowledge({
         id: 'Serverless-LambdaTracing',
-        reason: 'Tracing was turned off explicitly with the tracing prop (tracing: false).',
+        reason:
+          'Tracing was turned off explicitly (prop tracing: false, or -c tracing=false): the owner chose to do ' +
+          'without X-Ray; logs, metrics and the audit records remain.',
       });
     }
   }

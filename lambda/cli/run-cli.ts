@@ -67,7 +67,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       : envSource(io.env),
     options,
   );
-  const session = new AtlasSession({ source, onEvent: (event) => stats.recordClientEvent(event), ...(io.client ? { client: io.client } : {}) });
+  const session = new AtlasSession({
+    source,
+    onEvent: (event) => stats.recordClientEvent(event),
+    // The policy's share of each rate-limit bucket, unless the caller sets the pacing (tests, benchmarks).
+    client: { pacing: { share: policy.rateLimitShare }, ...io.client },
+  });
   const command = options.command;
   const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
   const state =

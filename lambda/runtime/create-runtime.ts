@@ -81,7 +81,8 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.recordClientEvent(event);
       if (event.type === 'deprecation') logger.warn('Atlas API deprecation notice', { event });
     },
-    client: { pacing: { timeScale: config.ATLAS_RATE_LIMIT_TIME_SCALE }, ...deps.client },
+    // The policy's share of each rate-limit bucket: other clients of the org keep the rest.
+    client: { pacing: { timeScale: config.ATLAS_RATE_LIMIT_TIME_SCALE, share: policy.rateLimitShare }, ...deps.client },
   });
   const sqs = deps.sqs ?? (config.WORK_QUEUE_URL ? new SQSClient({}) : undefined);
   const processor = new BatchProcessor(EventType.SQS);

@@ -15,6 +15,8 @@ export interface ExecuteOptions {
   readonly deadline?: number;
   /** @default 1000 */
   readonly marginMs?: number;
+  /** Revocations: exempt from the pacer's rate-limit share (they are few and must not wait). */
+  readonly urgent?: boolean;
   /**
    * Checked right before an action is sent, on fresh data (an access-list entry: its key's access list re-read).
    * `skip` leaves it unsent with the reason; `absent` reports its goal as already reached.
@@ -96,7 +98,7 @@ async function executeOne(action: Action, options: ExecuteOptions, clock: () => 
 }
 
 function send(action: Action, options: ExecuteOptions): Promise<DeleteOutcome> {
-  const call = options.deadline === undefined ? {} : { deadline: options.deadline };
+  const call = { ...(options.deadline === undefined ? {} : { deadline: options.deadline }), ...(options.urgent ? { urgent: true } : {}) };
   switch (action.kind) {
     case 'pruneAccessListEntry':
       return options.client.deleteAccessListEntry(action.orgId, action.apiUserId, action.entry, call);

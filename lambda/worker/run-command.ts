@@ -91,7 +91,7 @@ export async function runCommand(command: Command, context: CommandContext): Pro
 
   switch (command.action) {
     case 'deleteOrgKey': {
-      const key = await getOrgKeyById(context.client, orgId, command.apiUserId, call);
+      const key = await getOrgKeyById(context.client, orgId, command.apiUserId, { ...call, urgent: true });
       const action: Action = { kind: 'deleteOrgKey', orgId, apiUserId: command.apiUserId, reason: 'requested: delete org key', evidence: evidenceOf(key) };
       if (!key) return run.absent([action], 'no such key in the organization');
       return run.execute([action], key, { mandatory: true });
@@ -126,8 +126,8 @@ export async function runCommand(command: Command, context: CommandContext): Pro
     case 'revokeKey': {
       const key =
         command.apiUserId !== undefined
-          ? await getOrgKeyById(context.client, orgId, command.apiUserId, call)
-          : await findOrgKeyByPublicKey(context.client, orgId, command.publicKey as string, call);
+          ? await getOrgKeyById(context.client, orgId, command.apiUserId, { ...call, urgent: true })
+          : await findOrgKeyByPublicKey(context.client, orgId, command.publicKey as string, { ...call, urgent: true });
       const reason = `requested: revoke leaked key${command.reason ? ` (${command.reason})` : ''}`;
       const apiUserId = key?.id ?? command.apiUserId ?? '';
       const remove: Action = { kind: 'deleteOrgKey', orgId, apiUserId, reason, evidence: evidenceOf(key, command.publicKey) };
@@ -165,6 +165,8 @@ class ExplicitRun {
       client: this.context.client,
       dryRun: policy.commands === 'dry-run',
       ...this.call,
+      // Whole-key revocations are exempt from the rate-limit share: a leaked key must not wait.
+      ...(how.mandatory ? { urgent: true } : {}),
       ...(how.recheck === undefined ? {} : { recheck: how.recheck }),
       reserve: async (action) => {
         const reservation = await this.budget.reserve({

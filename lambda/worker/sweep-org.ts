@@ -135,15 +135,21 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     if (progress.budgetExhausted === undefined) {
       const reservation = await budget.reserve({ orgId, at: now, limit, kind: action.kind });
       if (reservation.granted) return undefined;
-      progress.budgetExhausted = { limit: reservation.limit, used: reservation.used, skipped: 0 };
-      options.onBudgetExhausted?.({ limit: reservation.limit, used: reservation.used });
+      // Writers of one phase reserve concurrently and may be refused together: the first refusal records it.
+      if (progress.budgetExhausted === undefined) {
+        progress.budgetExhausted = { limit: reservation.limit, used: reservation.used, skipped: 0 };
+        options.onBudgetExhausted?.({ limit: reservation.limit, used: reservation.used });
+      }
     }
     const exhausted = progress.budgetExhausted;
     progress.budgetExhausted = { ...exhausted, skipped: exhausted.skipped + 1 };
     return `write budget exhausted: ${exhausted.used} of ${exhausted.limit} writes for this org today (maxWritesPerOrgPerDay)`;
   };
+  // Once the budget is spent every write is refused: re-reading an access list for one would be a wasted request.
   const recheck = (action: Action) =>
-    action.kind === 'pruneAccessListEntry' ? recheckPruneOnline(client, action, { policy, now, ...selfKey }, call) : Promise.resolve(undefined);
+    action.kind === 'pruneAccessListEntry' && progress.budgetExhausted === undefined
+      ? recheckPruneOnline(client, action, { policy, now, ...selfKey }, call)
+      : Promise.resolve(undefined);
 
   /** How long one action of the last batch took (paced), once a batch has run: sizes the next batches. */
   let msPerAction: number | undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
-import { importedSecret, ORG_ID } from './helpers.ts';
+import { requiredProps } from './helpers.ts';
 
 describe('AtlasKeyWorker: bundling', () => {
   // GIVEN an app that bundles for real (local esbuild, no Docker), built once
@@ -12,14 +12,15 @@ describe('AtlasKeyWorker: bundling', () => {
   beforeAll(() => {
     const app = new App();
     const stack = new Stack(app, 'Bundled');
-    new AtlasKeyWorker(stack, 'Worker', { secret: importedSecret(stack), policy: { orgs: [{ orgId: ORG_ID }] } });
+    new AtlasKeyWorker(stack, 'Worker', requiredProps(stack));
     // WHEN
     const assembly = app.synth();
+    // THEN the worker and the urgent-lane functions share one bundle
     const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     bundlePath = join(assembly.directory, assets[0] ?? '', 'index.mjs');
     bundle = readFileSync(bundlePath, 'utf8');
-  }, 120_000);
+  }, 600_000);
 
   it('emits one minified ES module with a source map', () => {
     expect(existsSync(`${bundlePath}.map`)).toBe(true);

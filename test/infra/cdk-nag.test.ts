@@ -1,75 +1,89 @@
 import { Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { AtlasKeyWorkerStack } from '../../infra/atlas-key-worker-stack.ts';
-import type { StackSettings } from '../../infra/stack-settings.ts';
-import { testApp } from './helpers.ts';
+import { readStackSettings } from '../../infra/stack-settings.ts';
+import { ACCOUNT, REGION, SECRET_ARN, testApp } from './helpers.ts';
+import { acknowledgements, findings, rawFindings } from './nag-findings.ts';
 
-const settings: StackSettings = {
-  secret: { kind: 'name', name: 'atlas-key-worker/credentials' },
-  orgIds: ['5f0000000000000000000001'],
-  staticEgress: false,
-};
-
-/** GIVEN the app as `infra/app.ts` builds it: the stack, with AwsSolutions registered as a validation plugin. */
-function nagApp(overrides: Partial<StackSettings> = {}) {
+/** GIVEN the app as `infra/app.ts` builds it from `context`: both packs registered as validation plugins. */
+function nagApp(context: Record<string, string>) {
   const app = testApp();
-  const stack = new AtlasKeyWorkerStack(app, 'AtlasKeyWorker', { settings: { ...settings, ...overrides } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new AtlasKeyWorkerStack(app, 'AtlasKeyWorker', { settings: readStackSettings((key) => context[key]) });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };
 }
 
-/** Unacknowledged findings, as `rule at path` lines, so that a failure says what to fix. */
-function findings(scope: Parameters<AwsSolutionsChecks['validateScope']>[0]): string[] {
-  return new AwsSolutionsChecks()
-    .validateScope(scope)
-    .violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
-    );
-}
+const packs = (): NagPack[] => [new AwsSolutionsChecks(), new ServerlessChecks()];
 
-describe('cdk-nag AwsSolutions', () => {
-  it.each([
-    ['the defaults', {}],
-    ['static egress and an alarm e-mail', { staticEgress: true, alarmEmail: 'ops@example.com' }],
-  ])('finds nothing unacknowledged with %s, and synthesis passes the plugin', (_name, overrides) => {
-    // GIVEN
-    const { app } = nagApp(overrides);
-    // WHEN / THEN
-    expect(findings(app)).toEqual([]);
+/** Every configuration the README and the tests deploy: each must pass both packs with exact acknowledgements. */
+const CONFIGURATIONS: Array<[string, Record<string, string>]> = [
+  ['no context (npm run synth)', {}],
+  ['the walk-through’s deployment', { secretArn: SECRET_ARN, orgIds: '5f0000000000000000000001', alarmEmail: 'ops@example.com', staticEgress: 'true' }],
+  ['two NAT gateways, no tracing, no alarms', { staticEgress: 'true', natGatewayPerAz: 'true', tracing: 'false', alarms: 'false' }],
+  [
+    'rotation, a customer-managed key, a topic ARN and a revocation rule',
+    {
+      secretArn: SECRET_ARN,
+      orgIds: '5f0000000000000000000001',
+      rotateOwnSecret: 'true',
+      secretKmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+      alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:pager`,
+      revocationSources: 'com.example.scanner',
+    },
+  ],
+];
+
+describe('cdk-nag: AwsSolutions and Serverless', () => {
+  it.each(CONFIGURATIONS)('finds nothing unacknowledged with %s, and synthesis passes the plugins', (_name, context) => {
+    const { app } = nagApp(context);
+    for (const pack of packs()) expect(findings(pack, app)).toEqual([]);
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('fails synthesis on an unacknowledged finding (the check is live)', () => {
-    // GIVEN a queue without a DLQ, encryption or TLS policy
-    const { app, stack } = nagApp();
-    new Queue(stack, 'Careless');
-    // WHEN / THEN
-    expect(findings(app)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS3 at AtlasKeyWorker\/Careless/)]),
-    );
-    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  it.each(CONFIGURATIONS)('acknowledges only findings that occur, each with a reason, with %s', (_name, context) => {
+    // GIVEN every finding the packs would report without acknowledgements
+    const { app } = nagApp(context);
+    const raw = packs().flatMap((pack) => rawFindings(pack, app));
+    // THEN each acknowledgement covers at least one of them, at its construct or below: none is stale
+    const acks = acknowledgements(app).filter((ack) => /^(AwsSolutions|Serverless)-/.test(ack.rule));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      const covered = raw.filter((finding) => finding.rule === ack.rule && `${finding.path}/`.startsWith(`${ack.path}/`));
+      expect(covered, `${ack.rule} at ${ack.path}`).not.toEqual([]);
+      expect(ack.reason.length, `${ack.rule} at ${ack.path}`).toBeGreaterThan(80);
+    }
   });
 
-  it('acknowledges every accepted finding with a reason', () => {
-    // GIVEN
-    const { stack } = nagApp({ staticEgress: true, alarmEmail: 'ops@example.com' });
-    // WHEN
-    const acknowledgements = stack.node
-      .findAll()
-      .flatMap((construct) => construct.node.metadata)
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
-      .map(([id, reason]) => [id.replace(/^annotation::/i, ''), reason] as const)
-      .filter(([id]) => id.startsWith('AwsSolutions-'));
-    // THEN
-    expect(acknowledgements.map(([id]) => id).sort()).toEqual([
+  it('acknowledges exactly these rules, and not the stale SNS2', () => {
+    const { app } = nagApp(CONFIGURATIONS[1]![1]);
+    const rules = new Set(
+      acknowledgements(app)
+        .map((ack) => ack.rule)
+        .filter((rule) => /^(AwsSolutions|Serverless)-/.test(rule)),
+    );
+    expect([...rules].sort()).toEqual([
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      'AwsSolutions-SNS2',
+      'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SQS3',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaEventSourceMappingDestination',
+      'Serverless-SNSRedrivePolicy',
+      'Serverless-SQSRedrivePolicy',
     ]);
-    for (const [, reason] of acknowledgements) expect(reason.length).toBeGreaterThan(80);
+  });
+
+  it('fails synthesis on an unacknowledged finding (the check is live)', () => {
+    const { app, stack } = nagApp({});
+    new Queue(stack, 'Careless');
+    expect(findings(new AwsSolutionsChecks(), app)).toEqual(
+      expect.arrayContaining([{ rule: 'AwsSolutions-SQS3', path: 'AtlasKeyWorker/Careless/Resource' }]),
+    );
+    expect(findings(new ServerlessChecks(), app)).toEqual(
+      expect.arrayContaining([{ rule: 'Serverless-SQSRedrivePolicy', path: 'AtlasKeyWorker/Careless/Resource' }]),
+    );
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
   });
 });

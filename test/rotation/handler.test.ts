@@ -56,11 +56,12 @@ describe('Handler: Secrets Manager rotation events', () => {
     const handler = runtime();
     const appToken = sm.startRotation(appArn);
     const selfToken = sm.startRotation(workerArn);
-    const answers: Record<string, unknown>[] = [];
+    const answers: Array<Record<string, unknown>> = [];
+    const push = (answer: unknown) => answers.push(answer as Record<string, unknown>);
 
     // Act
-    for (const Step of STEPS) answers.push(await handler.handle({ SecretId: appArn, ClientRequestToken: appToken, Step }, lambdaContext()));
-    for (const Step of STEPS) answers.push(await handler.handle({ SecretId: workerArn, ClientRequestToken: selfToken, Step }, lambdaContext()));
+    for (const Step of STEPS) push(await handler.handle({ SecretId: appArn, ClientRequestToken: appToken, Step }, lambdaContext()));
+    for (const Step of STEPS) push(await handler.handle({ SecretId: workerArn, ClientRequestToken: selfToken, Step }, lambdaContext()));
     // The worker keeps working with its rotated credentials (its cached ones are in their grace period).
     const sweep = await handler.handle({ action: 'sweep', orgId: ORG, dryRun: true }, lambdaContext());
     output!.stop();

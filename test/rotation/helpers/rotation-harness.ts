@@ -159,7 +159,12 @@ export type RotationHarness = Awaited<ReturnType<typeof startRotationHarness>>;
 /** A key's roles and access list in comparable form (ids aside). */
 export function profileOfSimKey(key: SimApiKey): { orgRoles: string[]; projects: Record<string, string[]>; accessList: string[] } {
   const projects: Record<string, string[]> = {};
-  for (const role of key.roles) if (role.groupId !== undefined) (projects[role.groupId] ??= []).push(role.roleName);
+  for (const role of key.roles) {
+    if (role.groupId === undefined) continue;
+    const roles = projects[role.groupId] ?? [];
+    roles.push(role.roleName);
+    projects[role.groupId] = roles;
+  }
   for (const roles of Object.values(projects)) roles.sort();
   return {
     orgRoles: key.roles.filter((role) => role.groupId === undefined).map((role) => role.roleName).sort(),
