@@ -35,6 +35,36 @@ const counterSchema = z
 
 /** Legacy cursors (offset-based, before the listing was anchored) resume at their page, read with overlap. */
 const LEGACY_PAGE_SIZE = 500;
+const MAX_CURSOR_PAGE = 1_000_000;
+
+/**
+ * A cursor is either the worker's own (`order` and `page`, `after` when sorted) or a legacy one (`offset` and
+ * `writes`, both); a mix of the two, or a half of either, would resume somewhere unintended. The issue names
+ * the field to fix.
+ */
+function oneCursorShape(cursor: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const has = (field: string) => cursor[field] !== undefined;
+  const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+  if (has('offset') || has('writes')) {
+    for (const field of ['order', 'after', 'page']) {
+      if (has(field)) return issue(field, 'must not be given together with offset/writes (a legacy cursor): give one shape');
+    }
+    if (!has('offset')) return issue('offset', 'is required in a legacy cursor (with writes)');
+    if (!has('writes')) return issue('writes', 'is required in a legacy cursor (with offset)');
+    return;
+  }
+  if (!has('order')) return issue('order', 'is required ("sorted" or "unsorted")');
+  if (!has('page')) return issue('page', 'is required (the listing page to start from)');
+  if (cursor['order'] === 'unsorted' && has('after')) issue('after', 'must not be given with order "unsorted" (that cursor resumes at its page)');
+}
+
+/** The cursor shapes as JSON Schema (zod refinements are not exported). */
+const ONE_CURSOR_SHAPE = {
+  oneOf: [
+    { required: ['order', 'page'], not: { anyOf: [{ required: ['offset'] }, { required: ['writes'] }] } },
+    { required: ['offset', 'writes'], not: { anyOf: [{ required: ['order'] }, { required: ['after'] }, { required: ['page'] }] } },
+  ],
+};
 
 export const sweepCursorSchema = z
   .strictObject({
@@ -51,17 +81,22 @@ export const sweepCursorSchema = z
       .regex(/^[A-Za-z0-9]{1,64}$/, { message: 'must be 1-64 letters or digits (a public key)' })
       .describe('The public key of the last key whose work is finished (the listing is sorted by public key).')
       .optional(),
-    page: z.int().min(1).max(1_000_000).describe('The listing page (1-based) to start from: a hint when sorted.').optional(),
-    offset: counterSchema.describe('Deprecated (offset cursors of earlier versions): resumed at its page, with overlap.').optional(),
-    writes: counterSchema.describe('Deprecated and ignored: writes are counted by the durable per-day budget.').optional(),
+    page: z.int().min(1).max(MAX_CURSOR_PAGE).describe('The listing page (1-based) to start from: a hint when sorted.').optional(),
+    offset: z
+      .int()
+      .min(0)
+      .max(MAX_CURSOR_PAGE * LEGACY_PAGE_SIZE - 1)
+      .transform((value) => value + 0)
+      .describe('Deprecated (offset cursors of earlier versions, with `writes`): resumed at its page, with overlap.')
+      .optional(),
+    writes: counterSchema.describe('Deprecated and ignored (with `offset`): writes are counted by the durable per-day budget.').optional(),
   })
+  .superRefine(oneCursorShape)
   .transform(({ runId, order, after, page, offset }) => {
-    if (order === undefined && after === undefined && page === undefined && offset !== undefined) {
-      return { runId, order: 'unsorted' as const, page: Math.floor(offset / LEGACY_PAGE_SIZE) + 1 };
-    }
+    if (offset !== undefined) return { runId, order: 'unsorted' as const, page: Math.floor(offset / LEGACY_PAGE_SIZE) + 1 };
     return { runId, order: order ?? ('sorted' as const), page: page ?? 1, ...(after === undefined ? {} : { after }) };
   })
-  .describe('Where a sweep that ran out of time stopped. Written by the worker; producers omit it.');
+  .meta({ description: 'Where a sweep that ran out of time stopped. Written by the worker; producers omit it.', ...ONE_CURSOR_SHAPE });
 
 const entrySchema = z
   .string()

@@ -43,7 +43,14 @@ export function createRotationHandler(options: RotationHandlerOptions) {
         target = findRotationTarget(config, parsed.SecretId);
       } catch (error) {
         options.stats().add(ROTATION_METRICS.failed);
-        options.audit({ audit: true, kind: 'rotation', outcome: 'refused', error: { name: (error as Error).name, message: (error as Error).message } });
+        const secretId = (event as { SecretId?: unknown } | null)?.SecretId;
+        options.audit({
+          audit: true,
+          kind: 'rotation',
+          ...(typeof secretId === 'string' ? { secretId: secretId.slice(0, 2048) } : {}),
+          outcome: 'refused',
+          error: { name: (error as Error).name, message: (error as Error).message },
+        });
         throw error;
       }
       return runRotationStep(parsed, target, {

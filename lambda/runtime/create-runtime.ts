@@ -22,6 +22,7 @@ import { RunStats } from '../worker/run-stats.ts';
 import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
 import { runRuntimeCheck } from '../check/run-runtime-check.ts';
 import { createRotationHandler } from '../rotation/create-rotation-handler.ts';
+import { retireServiceAccountSecrets } from '../rotation/retire-service-account-secrets.ts';
 import { classifyEvent } from './classify-event.ts';
 import { enqueueCommands } from './enqueue-commands.ts';
 import { CommandFailedError } from './errors.ts';
@@ -86,10 +87,11 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   });
   const sqs = deps.sqs ?? (config.WORK_QUEUE_URL ? new SQSClient({}) : undefined);
   const processor = new BatchProcessor(EventType.SQS);
+  const secretsManager = deps.secretsManager ?? new SecretsManagerClient({});
   // Secrets Manager rotation steps (ROTATION_CONFIG is validated here, at start-up).
   const rotation = createRotationHandler({
     rotationConfig: env['ROTATION_CONFIG'],
-    secretsManager: deps.secretsManager ?? new SecretsManagerClient({}),
+    secretsManager,
     session,
     orgs: policy.orgs,
     audit: (record) => logger[record['outcome'] === 'failed' || record['outcome'] === 'refused' ? 'error' : 'info']('rotation step', record),
@@ -196,6 +198,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         const heartbeat = metrics.singleMetric();
         heartbeat.addDimension('orgId', sweep.orgId);
         heartbeat.addMetric(METRIC_NAMES.sweepsCompleted, MetricUnit.Count, 1);
+        await retireRotatedOutSecrets(sweep.orgId, org, sweep.dryRun, deadline);
       }
       const { results, findings, ...rest } = sweep;
       logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, resultsShown: results.length } });
@@ -209,6 +212,30 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       );
     }
     return { command, outcome, ...(continuation === undefined ? {} : { continuation }) };
+  };
+
+  /** After a complete sweep: rotated-out service-account secrets of the org whose grace has passed are deleted. */
+  const retireRotatedOutSecrets = async (orgId: string, org: (typeof policy.orgs)[number] | undefined, dryRun: boolean, deadline: number | undefined) => {
+    const targets = rotation.config.secrets.filter((target) => target.orgId === orgId);
+    if (targets.length === 0) return;
+    const results = await session.run(org, (client) =>
+      retireServiceAccountSecrets({
+        orgId,
+        client,
+        targets,
+        secretsManager,
+        budget: state.budget,
+        limit: policy.maxWritesPerOrgPerDay,
+        now: new Date(),
+        dryRun,
+        ...(deadline === undefined ? {} : { call: { deadline } }),
+      }),
+    );
+    for (const result of results) {
+      const level = result.outcome === 'failed' ? 'error' : 'info';
+      logger[level]('action', { audit: true, kind: result.deletion.kind, orgId, clientId: result.deletion.clientId, secretId: result.deletion.secretId, reason: result.deletion.reason, evidence: result.deletion.evidence, outcome: result.outcome, ...(result.detail === undefined ? {} : { detail: result.detail }) });
+      if (result.outcome === 'failed') stats.add(METRIC_NAMES.actionsFailed);
+    }
   };
 
   /**

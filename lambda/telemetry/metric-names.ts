@@ -56,6 +56,10 @@ export const METRIC_NAMES = {
   sweepsFannedOut: 'SweepsFannedOut',
   /** Orgs whose sweep reached the end of its listing: the heartbeat (Count, with an `orgId` dimension). */
   sweepsCompleted: 'SweepsCompleted',
+  /** Rotation steps that moved AWSCURRENT to a new credential (Count). */
+  rotationsSucceeded: 'RotationsSucceeded',
+  /** Rotation steps that failed or were refused (Count). */
+  rotationsFailed: 'RotationsFailed',
   /** Listings seen out of publicKey order; the sweep then pages with overlap (Count). */
   listingOrderBroken: 'ListingOrderBroken',
 } as const;

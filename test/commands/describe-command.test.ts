@@ -26,8 +26,17 @@ describe('Function: describeCommand', () => {
       `sweep: sweep org ${ORG_ID} (forced dry run)`,
     ],
     [
-      { action: 'sweep', orgId: ORG_ID, cursor: { offset: 500, writes: 3, runId: 'run-7' } },
-      `sweep: sweep org ${ORG_ID} (dry run or live per policy, continuing run run-7 at key 500 after 3 writes)`,
+      { action: 'sweep', orgId: ORG_ID, cursor: { runId: 'run-7', order: 'sorted', after: 'zmmrboas', page: 3 } },
+      `sweep: sweep org ${ORG_ID} (dry run or live per policy, continuing run run-7 after key zmmrboas)`,
+    ],
+    [
+      { action: 'sweep', orgId: ORG_ID, cursor: { runId: 'run-7', order: 'unsorted', page: 3 } },
+      `sweep: sweep org ${ORG_ID} (dry run or live per policy, continuing run run-7 at page 3)`,
+    ],
+    [
+      // A legacy offset cursor resumes at the page holding that offset (500 keys a page)
+      { action: 'sweep', orgId: ORG_ID, cursor: { offset: 1500, writes: 3, runId: 'run-7' } },
+      `sweep: sweep org ${ORG_ID} (dry run or live per policy, continuing run run-7 at page 4)`,
     ],
   ])('summarises %o on one line', (input, expected) => {
     expect(describeCommand(parseCommand(input))).toBe(expected);

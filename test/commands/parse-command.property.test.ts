@@ -32,7 +32,23 @@ const nearCommand = fc.oneof(
       action: fc.constant('sweep'),
       orgId: objectId,
       dryRun: fc.oneof(fc.boolean(), fc.jsonValue()),
-      cursor: fc.record({ offset: fc.integer({ min: -2 }), writes: fc.nat(), runId: fc.stringMatching(/^[A-Za-z0-9-]{0,66}$/) }),
+      cursor: fc.oneof(
+        // Legacy (offset) cursors and the worker's own (anchored) ones, with fields missing, mixed or out of range
+        fc.record(
+          { offset: fc.integer({ min: -2 }), writes: fc.nat(), runId: fc.stringMatching(/^[A-Za-z0-9-]{0,66}$/), page: fc.integer({ min: 0, max: 3 }) },
+          { requiredKeys: ['offset', 'writes', 'runId'] },
+        ),
+        fc.record(
+          {
+            runId: fc.stringMatching(/^[A-Za-z0-9-]{0,66}$/),
+            order: fc.constantFrom('sorted', 'unsorted', 'random'),
+            after: fc.stringMatching(/^[a-z0-9]{0,9}$/),
+            page: fc.oneof(fc.integer({ min: -1, max: 1_000_001 }), fc.double()),
+            offset: fc.integer({ min: -2 }),
+          },
+          { requiredKeys: ['runId', 'order', 'page'] },
+        ),
+      ),
     },
     { requiredKeys: ['action', 'orgId'] },
   ),

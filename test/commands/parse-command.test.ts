@@ -63,21 +63,40 @@ describe('Function: parseCommand', () => {
       expect(parseCommand({ action: 'sweep', orgId: ORG_ID })).toEqual({ action: 'sweep', orgId: ORG_ID });
     });
 
-    it('sweep continuation with dryRun and a cursor', () => {
+    it('sweep continuation with dryRun and a cursor anchored on a public key', () => {
       const input = {
         action: 'sweep',
         orgId: ORG_ID,
         dryRun: true,
-        cursor: { offset: 1500, writes: 12, runId: '2026-03-01-abc' },
+        cursor: { runId: '2026-03-01-abc', order: 'sorted', after: 'zmmrboas', page: 4 },
         requestId: 'sweep-1',
       };
       expect(parseCommand(JSON.stringify(input))).toEqual(input);
     });
 
-    it('turns -0 into 0 in a cursor, so the command survives a JSON round trip', () => {
-      const text = `{"action":"sweep","orgId":"${ORG_ID}","cursor":{"offset":-0,"writes":0,"runId":"r"}}`;
+    it('sweep continuation of a listing seen out of order: a page, no anchor', () => {
+      const input = { action: 'sweep', orgId: ORG_ID, cursor: { runId: 'r-1', order: 'unsorted', page: 2 } };
+      expect(parseCommand(input)).toEqual(input);
+    });
+
+    it('a legacy offset cursor becomes an unsorted cursor at the page holding the offset, writes dropped', () => {
+      const input = { action: 'sweep', orgId: ORG_ID, cursor: { offset: 1500, writes: 12, runId: '2026-03-01-abc' } };
+      const command = parseCommand(JSON.stringify(input));
+      expect(command).toEqual({ action: 'sweep', orgId: ORG_ID, cursor: { runId: '2026-03-01-abc', order: 'unsorted', page: 4 } });
+      expect(parseCommand(JSON.stringify(command))).toEqual(command);
+    });
+
+    it('turns -0 into 0 in a legacy cursor, so the command survives a JSON round trip', () => {
+      const text = `{"action":"sweep","orgId":"${ORG_ID}","cursor":{"offset":-0,"writes":-0,"runId":"r"}}`;
       const command = parseCommand(text);
-      expect(command.action === 'sweep' && Object.is(command.cursor?.offset, 0)).toBe(true);
+      expect(command.action === 'sweep' && command.cursor).toEqual({ runId: 'r', order: 'unsorted', page: 1 });
+      expect(parseCommand(JSON.stringify(command))).toEqual(command);
+    });
+
+    it('a legacy cursor at the last page any cursor can name still round-trips', () => {
+      const command = parseCommand({ action: 'sweep', orgId: ORG_ID, cursor: { offset: 499_999_999, writes: 0, runId: 'r' } });
+      expect(command.action === 'sweep' && command.cursor?.page).toBe(1_000_000);
+      expect(parseCommand(JSON.stringify(command))).toEqual(command);
     });
 
     it('ignores inherited properties and keeps only own data of an object input', () => {

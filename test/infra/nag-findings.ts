@@ -21,7 +21,7 @@ export function findings(pack: NagPack, scope: IConstruct): Finding[] {
   return pack
     .validateScope(scope)
     .violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => ({ rule: violation.ruleName, path: resource.constructPath })),
+      violation.violatingResources.map((resource) => ({ rule: violation.ruleName, path: resource.constructPath ?? '' })),
     );
 }
 

@@ -1,10 +1,14 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import {
+  checkEnvironmentSize,
   checkFunctionTimeout,
   checkIntegerInRange,
   checkPolicySize,
+  checkSecondsInRange,
   checkVisibilityTimeout,
+  checkWholeHours,
+  estimateResolvedBytes,
 } from '../../infra/validate-props.ts';
 
 describe('checkIntegerInRange', () => {
@@ -68,5 +72,32 @@ describe('checkPolicySize', () => {
   it('accepts 3072 bytes and fails above, counting UTF-8 bytes', () => {
     expect(() => checkPolicySize('policy', 'x'.repeat(3072))).not.toThrow();
     expect(() => checkPolicySize('policy', 'é'.repeat(1537))).toThrow(/policy is 3074 bytes as JSON/);
+  });
+});
+
+describe('estimateResolvedBytes', () => {
+  it('counts literals as they are, joins as their parts, other intrinsics as 128 bytes', () => {
+    expect(estimateResolvedBytes('abc')).toBe(3);
+    expect(estimateResolvedBytes({ Ref: 'Queue' })).toBe(128);
+    expect(estimateResolvedBytes({ 'Fn::Join': ['', ['{"ip":"', { 'Fn::GetAtt': ['Eip', 'PublicIp'] }, '"}']] })).toBe(7 + 128 + 2);
+    expect(estimateResolvedBytes({ 'Fn::Join': [',', ['a', 'b', 'c']] })).toBe(5);
+  });
+});
+
+describe('checkEnvironmentSize', () => {
+  it('accepts 4096 bytes and fails above, naming the largest variables', () => {
+    expect(() => checkEnvironmentSize('env', { A: 'x'.repeat(4095) })).not.toThrow();
+    expect(() => checkEnvironmentSize('env', { A: 'x'.repeat(4000), BB: { Ref: 'Q' } })).toThrow(
+      'env would be about 4131 bytes, more than the 4096 bytes Lambda allows (largest: A 4001, BB 130)',
+    );
+  });
+});
+
+describe('checkWholeHours and checkSecondsInRange', () => {
+  it('accept whole values in range and name the prop otherwise', () => {
+    expect(() => checkWholeHours('h', Duration.hours(26), 2, 168)).not.toThrow();
+    expect(() => checkWholeHours('h', Duration.hours(200), 2, 168)).toThrow('h must be whole hours between 2 and 168 inclusive (given 8 days 8 hours)');
+    expect(() => checkSecondsInRange('s', Duration.hours(6), 300, 1_209_600)).not.toThrow();
+    expect(() => checkSecondsInRange('s', Duration.millis(300_500), 300, 1_209_600)).toThrow('s must be whole seconds');
   });
 });

@@ -48,9 +48,9 @@ describe('AtlasKeyWorker: dashboard', () => {
 
   it('shows the status of every alarm first, below the title', () => {
     const { widgets } = dashboardBody(template);
-    const status = widgets.find((widget) => widget.type === 'alarm');
-    expect(status?.y).toBe(widgets.find((widget) => widget.type === 'text')!.y + 2);
-    expect((status?.properties.alarms as unknown[]).length).toBe(worker.alarms!.all.length);
+    const status = widgets.find((widget) => widget.type === 'alarm')!;
+    expect(status.y).toBe(widgets.find((widget) => widget.type === 'text')!.y + 2);
+    expect((status.properties.alarms as unknown[]).length).toBe(worker.alarms!.all.length);
     const parts = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody[
       'Fn::Join'
     ][1] as unknown[];

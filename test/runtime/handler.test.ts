@@ -3,11 +3,14 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
+import { createRuntime, type RuntimeDependencies } from '../../lambda/runtime/create-runtime.ts';
+import { createDynamoState, IN_MEMORY_STATE_WARNING } from '../../lambda/state/index.ts';
 import revocationEvent from '../fixtures/revocation-event.json' with { type: 'json' };
 import scheduledEvent from '../fixtures/scheduled-event.json' with { type: 'json' };
 import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
+import { urgentLaneEvent, WORK_QUEUE_URL, workLaneEvent } from '../fixtures/sqs-lanes.ts';
 import { captureOutput } from '../helpers/capture-output.ts';
+import { type Dynalite, startDynalite } from '../helpers/dynalite.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
 
@@ -22,7 +25,8 @@ function sqsEvent(...bodies: string[]): SQSEvent {
 
 describe('Handler', () => {
   let fixture: WorkerFixture;
-  let output: ReturnType<typeof captureOutput>;
+  let output: ReturnType<typeof captureOutput> | undefined;
+  let dynalite: Dynalite | undefined;
 
   beforeEach(() => {
     secretsMock.reset();
@@ -31,25 +35,42 @@ describe('Handler', () => {
   });
   afterEach(async () => {
     output?.stop();
+    output = undefined;
     await fixture?.close();
     fixture = undefined as unknown as WorkerFixture;
+    await dynalite?.close();
+    dynalite = undefined;
   });
 
   async function runtimeFor(
-    options: { policy?: Record<string, unknown>; queue?: boolean; secret?: Record<string, string>; env?: Record<string, string> } = {},
+    options: {
+      policy?: Record<string, unknown>;
+      /** A work queue: `true` for a standard queue, or its URL. */
+      queue?: boolean | string;
+      secret?: Record<string, string>;
+      env?: Record<string, string>;
+      clock?: () => number;
+      deps?: Partial<RuntimeDependencies>;
+    } = {},
   ) {
     const worker = fixture.sim.workers[0]!;
     const secret = options.secret ?? { publicKey: worker.publicKey, privateKey: worker.privateKey, baseUrl: fixture.sim.baseUrl };
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
-    output = captureOutput();
+    output ??= captureOutput();
     return createRuntime(
       {
         ATLAS_SECRET_ID: 'atlas-key-worker/credentials',
         KEY_POLICY: JSON.stringify({ orgs: fixture.sim.workers.map((w) => ({ orgId: w.orgId })), ...options.policy }),
-        ...(options.queue ? { WORK_QUEUE_URL: QUEUE_URL } : {}),
+        ...(options.queue ? { WORK_QUEUE_URL: typeof options.queue === 'string' ? options.queue : QUEUE_URL } : {}),
         ...options.env,
       },
-      { secretsManager: new SecretsManagerClient({}), sqs: new SQSClient({}), client: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } } },
+      {
+        secretsManager: new SecretsManagerClient({}),
+        sqs: new SQSClient({}),
+        client: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...options.deps,
+      },
     );
   }
 
@@ -106,19 +127,171 @@ describe('Handler', () => {
       expect(fixture.sim.state.apiKeys.some((k) => k.id === key.id)).toBe(false);
     });
 
-    it('enqueues a continuation when a sweep runs out of time', async () => {
-      fixture = await startWorkerFixture({ keysPerOrg: 2000, now: new Date() }, { sim: { latencyMs: 20 } });
-      const runtime = await runtimeFor({ queue: true, env: { SWEEP_MARGIN_SECONDS: '1' }, policy: { maxDeletionsPerRun: 100_000 } });
+    it('enqueues an anchored continuation on the FIFO work lane when a sweep runs out of time', async () => {
+      // Prepare: the sweep's clock jumps an hour ahead once 150 access lists have been read (time passes with
+      // the work done, not with the machine's load)
+      fixture = await startWorkerFixture({ keysPerOrg: 400, now: new Date() });
+      const { sim } = fixture;
+      const reads = () => sim.requests.filter((r) => r.method === 'GET' && r.status === 200 && r.url.includes('/accessList'));
+      const clock = () => Date.now() + (reads().length >= 150 ? 3_600_000 : 0);
+      const runtime = await runtimeFor({ queue: WORK_QUEUE_URL, clock, policy: { maxWritesPerOrgPerDay: 1000 } });
 
-      const response = (await runtime.handle(sqsEvent(JSON.stringify({ action: 'sweep', orgId: fixture.orgId })), lambdaContext(1500))) as SQSBatchResponse;
+      // Act
+      const response = (await runtime.handle(workLaneEvent([{ action: 'sweep', orgId: fixture.orgId }]), lambdaContext())) as SQSBatchResponse;
 
+      // Assess: one continuation in the org's message group, resuming right after the last key read
       expect(response.batchItemFailures).toEqual([]);
-      const sent = sqsMock.commandCalls(SendMessageBatchCommand);
-      expect(sent).toHaveLength(1);
-      const body = JSON.parse(sent[0]!.args[0].input.Entries![0]!.MessageBody!);
-      expect(body).toMatchObject({ action: 'sweep', orgId: fixture.orgId, cursor: { offset: expect.any(Number), writes: expect.any(Number), runId: expect.any(String) } });
-      expect(body.cursor.offset).toBeGreaterThan(0);
-      expect(body.cursor.offset).toBeLessThan(2001);
+      const entries = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+      expect(entries).toHaveLength(1);
+      const entry = entries[0]!;
+      const body = JSON.parse(entry.MessageBody!);
+      expect(body).toEqual({ action: 'sweep', orgId: fixture.orgId, cursor: { runId: expect.any(String), order: 'sorted', after: expect.any(String), page: expect.any(Number) } });
+      expect(entry.MessageGroupId).toBe(fixture.orgId);
+      expect(entry.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+      const readKeys = new Set(reads().map((r) => /apiKeys\/([a-f0-9]{24})\/accessList/.exec(r.url)![1]));
+      const orgKeys = sim.state.apiKeys.filter((k) => k.orgId === fixture.orgId);
+      const upToAnchor = orgKeys.filter((k) => k.publicKey <= body.cursor.after).map((k) => k.id);
+      expect(readKeys.size).toBeGreaterThanOrEqual(150);
+      expect(readKeys.size).toBeLessThan(orgKeys.length);
+      expect([...readKeys].sort()).toEqual(upToAnchor.sort());
+      const emf = output.records().find((r) => r['_aws'] !== undefined && 'Continuations' in r);
+      expect(emf?.['Continuations']).toBe(1);
+      expect(output.records().some((r) => r['_aws'] !== undefined && 'SweepsCompleted' in r)).toBe(false);
+    });
+  });
+
+  describe('Lanes', () => {
+    it.each([
+      ['sweep', (orgId: string) => ({ action: 'sweep', orgId })],
+      ['pruneAccessListEntry', (orgId: string, key: { id: string }) => ({ action: 'pruneAccessListEntry', orgId, apiUserId: key.id, entry: '192.0.2.1' })],
+    ])('refuses a %s arriving on the urgent (standard) lane, before any request: it must come through the FIFO lane', async (action, command) => {
+      fixture = await startWorkerFixture({ keysPerOrg: 5, now: new Date() });
+      const runtime = await runtimeFor({ policy: { dryRun: false } });
+      const key = fixture.sim.state.apiKeys.find((k) => k.publicKey !== fixture.selfPublicKey)!;
+
+      const response = (await runtime.handle(urgentLaneEvent([command(fixture.orgId, key)]), lambdaContext())) as SQSBatchResponse;
+
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0' }]);
+      const failure = output.records().find((r) => r['message'] === 'queue message failed; it will be retried, then moved to the DLQ');
+      expect(String(failure?.['reason'])).toContain(`action: ${action} must be sent to the FIFO work lane`);
+      expect(fixture.sim.requests).toEqual([]);
+    });
+
+    it('runs a revocation from either lane', async () => {
+      fixture = await startWorkerFixture({ keysPerOrg: 5, now: new Date() });
+      const runtime = await runtimeFor();
+      const [a, b] = fixture.sim.state.apiKeys.filter((k) => k.publicKey !== fixture.selfPublicKey);
+
+      const urgent = (await runtime.handle(urgentLaneEvent([{ action: 'revokeKey', orgId: fixture.orgId, apiUserId: a!.id }]), lambdaContext())) as SQSBatchResponse;
+      const work = (await runtime.handle(workLaneEvent([{ action: 'deleteOrgKey', orgId: fixture.orgId, apiUserId: b!.id }]), lambdaContext())) as SQSBatchResponse;
+
+      expect([urgent.batchItemFailures, work.batchItemFailures]).toEqual([[], []]);
+      expect(fixture.sim.state.apiKeys.some((k) => k.id === a!.id || k.id === b!.id)).toBe(false);
+    });
+
+    it('on the FIFO lane, a failed record fails the rest of its org\'s group (kept in order), not the other orgs\' records', async () => {
+      // Prepare: two orgs in the policy; the worker's key is an Org Owner of both
+      fixture = await startWorkerFixture({ orgs: 2, keysPerOrg: 5, now: new Date() });
+      const [first, second] = fixture.sim.workers.map((w) => w.orgId) as [string, string];
+      fixture.sim.state.apiKeys.find((k) => k.publicKey === fixture.selfPublicKey)!.roles.push({ orgId: second, roleName: 'ORG_OWNER' });
+      const keysOf = (orgId: string) => fixture.sim.state.apiKeys.filter((k) => k.orgId === orgId && !fixture.sim.workers.some((w) => w.publicKey === k.publicKey));
+      const [a, b] = keysOf(first);
+      const [c] = keysOf(second);
+      fixture.sim.addFault({ method: 'DELETE', path: a!.id, fault: { kind: 'status', status: 500 } });
+      const runtime = await runtimeFor();
+
+      // Act: the first org's two deletes, then the second org's one, in one batch
+      const response = (await runtime.handle(
+        workLaneEvent([
+          { action: 'deleteOrgKey', orgId: first, apiUserId: a!.id },
+          { action: 'deleteOrgKey', orgId: first, apiUserId: b!.id },
+          { action: 'deleteOrgKey', orgId: second, apiUserId: c!.id },
+        ]),
+        lambdaContext(),
+      )) as SQSBatchResponse;
+
+      // Assess: the first org's second record was not run (SQS redelivers both, in order); the other org's was
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0' }, { itemIdentifier: 'message-1' }]);
+      const deletes = fixture.writes();
+      expect(deletes.some((w) => w.endsWith(b!.id))).toBe(false);
+      expect(fixture.sim.state.apiKeys.some((k) => k.id === b!.id)).toBe(true);
+      expect(fixture.sim.state.apiKeys.some((k) => k.id === c!.id)).toBe(false);
+    });
+  });
+
+  describe('Write budget', () => {
+    it('skips writes past maxWritesPerOrgPerDay with the reason, counts SafetyCapTrips and BudgetRefused, and holds for the next message', async () => {
+      // Prepare: a live sweep of an org with many stale keys, a budget of 3 writes a day
+      fixture = await startWorkerFixture({ keysPerOrg: 60, staleFraction: 0.5, now: new Date() });
+      const runtime = await runtimeFor({ policy: { dryRun: false, maxWritesPerOrgPerDay: 3 } });
+      const sweep = workLaneEvent([{ action: 'sweep', orgId: fixture.orgId }]);
+
+      // Act: the sweep, then the same message again in the same container (its in-memory ledger)
+      const first = (await runtime.handle(sweep, lambdaContext())) as SQSBatchResponse;
+      const writesAfterFirst = fixture.writes().length;
+      const second = (await runtime.handle(sweep, lambdaContext())) as SQSBatchResponse;
+
+      // Assess: no failure and no continuation; three writes in all; each refusal audited and counted
+      expect([first.batchItemFailures, second.batchItemFailures]).toEqual([[], []]);
+      expect(writesAfterFirst).toBe(3);
+      expect(fixture.writes()).toHaveLength(3);
+      expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+      const refused = output.records().filter((r) => r['message'] === 'action' && String(r['detail']).startsWith('write budget exhausted'));
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((r) => r['outcome'] === 'skipped')).toBe(true);
+      const emf = output.records().filter((r) => r['_aws'] !== undefined);
+      const sum = (name: string) => emf.reduce((total, r) => total + (typeof r[name] === 'number' ? (r[name] as number) : 0), 0);
+      expect(sum('SafetyCapTrips')).toBe(2);
+      expect(sum('BudgetRefused')).toBe(refused.length);
+      expect(sum('ActionsDone')).toBe(3);
+      const errors = output.records().filter((r) => r['level'] === 'ERROR' && String(r['message']).startsWith('write budget exhausted'));
+      expect(errors.map((r) => [r['limit'], r['used']])).toEqual([[3, 3], [3, 3]]);
+      expect(output.records().some((r) => r['_aws'] !== undefined && 'SweepsCompleted' in r)).toBe(false);
+    });
+
+    it('shares the budget between containers through the state table (dynalite)', async () => {
+      // Prepare: two containers (separate runtimes) on one state table
+      fixture = await startWorkerFixture({ keysPerOrg: 60, staleFraction: 0.5, now: new Date() });
+      dynalite = await startDynalite();
+      const env = { STATE_TABLE_NAME: dynalite.tableName };
+      const deps = { dynamodb: dynalite.client };
+      const one = await runtimeFor({ policy: { dryRun: false, maxWritesPerOrgPerDay: 4 }, env, deps });
+      const two = await runtimeFor({ policy: { dryRun: false, maxWritesPerOrgPerDay: 4 }, env, deps });
+
+      // Act
+      await one.handle(workLaneEvent([{ action: 'sweep', orgId: fixture.orgId }], 'one'), lambdaContext());
+      await two.handle(workLaneEvent([{ action: 'sweep', orgId: fixture.orgId }], 'two'), lambdaContext());
+
+      // Assess: four writes in all, reserved in the table before each was sent
+      expect(fixture.writes()).toHaveLength(4);
+      expect(await createDynamoState({ tableName: dynalite.tableName, client: dynalite.client }).budget.usage(fixture.orgId, new Date())).toBe(4);
+      expect(dynalite.requests.filter((r) => r === 'UpdateItem').length).toBeGreaterThan(4);
+      expect(output.text()).not.toContain(IN_MEMORY_STATE_WARNING);
+    });
+
+    it('warns at start-up that the budget is in memory only when STATE_TABLE_NAME is not set', async () => {
+      fixture = await startWorkerFixture({ keysPerOrg: 1, now: new Date() });
+
+      await runtimeFor();
+
+      const warning = output.records().find((r) => r['level'] === 'WARN' && r['message'] === IN_MEMORY_STATE_WARNING);
+      expect(warning).toBeDefined();
+    });
+  });
+
+  describe('Heartbeat', () => {
+    it('publishes SweepsCompleted with the org as a dimension when a sweep reaches the end of its listing', async () => {
+      fixture = await startWorkerFixture({ keysPerOrg: 20, now: new Date() });
+      const runtime = await runtimeFor();
+
+      await runtime.handle(workLaneEvent([{ action: 'sweep', orgId: fixture.orgId }]), lambdaContext());
+
+      const heartbeats = output.records().filter((r) => r['_aws'] !== undefined && 'SweepsCompleted' in r);
+      expect(heartbeats).toHaveLength(1);
+      const heartbeat = heartbeats[0]!;
+      expect(heartbeat).toMatchObject({ SweepsCompleted: 1, orgId: fixture.orgId, service: 'atlas-key-worker' });
+      const directive = (heartbeat['_aws'] as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0]!;
+      expect(directive.Dimensions).toEqual([['service', 'orgId']]);
     });
   });
 
