@@ -19,8 +19,21 @@ export function lambdaContext(remainingMs = 15 * 60_000): Context {
   };
 }
 
-/** An SQS batch of one message per body, as the event source mapping delivers it. */
+/** An SQS batch of one message per body from the urgent lane (a standard queue: revocations). */
 export function sqsEvent(...bodies: string[]): SQSEvent {
+  return laneEvent('arn:aws:sqs:us-east-1:123456789012:atlas-key-worker-urgent', bodies);
+}
+
+/**
+ * An SQS batch from the FIFO work lane, where sweeps must arrive (the worker refuses them from a standard
+ * queue): each record in its org's message group, as the worker enqueues it.
+ */
+export function workLaneEvent(...bodies: string[]): SQSEvent {
+  return laneEvent('arn:aws:sqs:us-east-1:123456789012:atlas-key-worker-work.fifo', bodies);
+}
+
+function laneEvent(eventSourceARN: string, bodies: readonly string[]): SQSEvent {
+  const fifo = eventSourceARN.endsWith('.fifo');
   return {
     Records: bodies.map((body, index) => ({
       messageId: `bench-message-${index}`,
@@ -31,11 +44,12 @@ export function sqsEvent(...bodies: string[]): SQSEvent {
         SentTimestamp: String(Date.now()),
         SenderId: 'bench',
         ApproximateFirstReceiveTimestamp: String(Date.now()),
+        ...(fifo ? { MessageGroupId: String((JSON.parse(body) as { orgId?: unknown }).orgId), MessageDeduplicationId: `bench-${index}` } : {}),
       },
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:atlas-key-worker',
+      eventSourceARN,
       awsRegion: 'us-east-1',
     })),
   };

@@ -6,7 +6,7 @@ import { createRuntime } from '../lambda/runtime/create-runtime.ts';
 import { auditRecord } from '../lambda/telemetry/audit-record.ts';
 import { AtlasSession, selfPublicKeyOf } from '../lambda/worker/atlas-session.ts';
 import { runCommand } from '../lambda/worker/run-command.ts';
-import { lambdaContext, sqsEvent } from './lambda-context.ts';
+import { lambdaContext, workLaneEvent } from './lambda-context.ts';
 import type { ChildTask } from './types.ts';
 import { workerEnv } from './worker-env.ts';
 
@@ -17,14 +17,14 @@ function clientOptions(task: OurSweepTask) {
 }
 
 /**
- * Our sweep, the way production runs it: the Lambda runtime handling one SQS `sweep` message, with a
- * 15-minute context. Figures (keys, actions, outcomes) are read back from its log by the parent.
+ * Our sweep, the way production runs it: the Lambda runtime handling one `sweep` message from the FIFO work
+ * lane, with a 15-minute context. Figures (keys, actions, outcomes) are read back from its log by the parent.
  */
 async function viaHandler(task: OurSweepTask): Promise<{ wallMs: number; failures: number }> {
   const runtime = createRuntime({ ...process.env, ...workerEnv(task.target, task.timeScale, task.policy) }, { client: clientOptions(task) });
   const started = performance.now();
   const response = (await runtime.handle(
-    sqsEvent(JSON.stringify({ action: 'sweep', orgId: task.target.orgId })),
+    workLaneEvent(JSON.stringify({ action: 'sweep', orgId: task.target.orgId })),
     lambdaContext(),
   )) as SQSBatchResponse;
   const wallMs = performance.now() - started;

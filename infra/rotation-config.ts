@@ -16,6 +16,12 @@ export interface RotatedSecret {
    * @default 7
    */
   readonly graceDays?: number;
+  /**
+   * For a service-account secret: lifetime of each new Atlas secret, in hours, 8 to 8760.
+   *
+   * @default - the runtime's default (90 days)
+   */
+  readonly secretExpiresAfterHours?: number;
 }
 
 /** Rotation of Atlas credentials kept in Secrets Manager (construct prop `rotation`). */
@@ -37,6 +43,7 @@ export interface RotationEntry {
   readonly secretId: string;
   readonly orgId: string;
   readonly graceDays: number;
+  readonly secretExpiresAfterHours?: number;
   /** The secret itself, for its encryption key. */
   readonly secret: ISecret;
 }
@@ -46,7 +53,10 @@ export interface ResolvedRotation {
   readonly entries: readonly RotationEntry[];
   readonly days: number;
   readonly rotateImmediately: boolean;
-  /** `ROTATION_CONFIG`: `{"secrets":[{"secretId":"<complete ARN>","orgId":"<24 hex>","graceDays":7}]}`. */
+  /**
+   * `ROTATION_CONFIG`: `{"secrets":[{"secretId":"<complete ARN>","orgId":"<24 hex>","graceDays":7}]}`, plus
+   * `secretExpiresAfterHours` where given.
+   */
   readonly json: string;
 }
 
@@ -78,10 +88,20 @@ export function resolveRotation(scope: Construct, rotation: RotationOptions, pol
     if (!Number.isInteger(graceDays) || graceDays < 1 || graceDays > 365) {
       throw new Error(`${field}.graceDays must be a whole number between 1 and 365 inclusive (given ${graceDays})`);
     }
-    return { secretId, orgId: item.orgId, graceDays, secret: item.secret };
+    const hours = item.secretExpiresAfterHours;
+    if (hours !== undefined && (!Number.isInteger(hours) || hours < 8 || hours > 8760)) {
+      throw new Error(`${field}.secretExpiresAfterHours must be a whole number between 8 and 8760 inclusive (given ${hours})`);
+    }
+    return {
+      secretId,
+      orgId: item.orgId,
+      graceDays,
+      ...(hours === undefined ? {} : { secretExpiresAfterHours: hours }),
+      secret: item.secret,
+    };
   });
 
-  const config = { secrets: entries.map(({ secretId, orgId, graceDays }) => ({ secretId, orgId, graceDays })) };
+  const config = { secrets: entries.map(({ secret: _secret, ...entry }) => entry) };
   return {
     entries,
     days,

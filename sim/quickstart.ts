@@ -50,9 +50,12 @@ try {
   exitCode ||= await runCli(args, io);
   process.stdout.write(`\nDELETE requests sent during the dry run: ${writes()}\n`);
 
-  heading('2. Execute the plan');
+  heading(`2. Execute the plan (each write reserved first in the org's daily write budget of ${policy.maxWritesPerOrgPerDay})`);
   exitCode ||= await runCli([...args, '--execute'], io);
-  process.stdout.write(`\nDELETE requests sent: ${writes()}; API keys left in the org: ${sim.state.apiKeys.length}\n`);
+  process.stdout.write(
+    `\nDELETE requests sent: ${writes()} of at most ${policy.maxWritesPerOrgPerDay} a day (maxWritesPerOrgPerDay); ` +
+      `API keys left in the org: ${sim.state.apiKeys.length}\n`,
+  );
 
   heading('3. Sweep again: nothing is left to do');
   exitCode ||= await runCli(args, io);

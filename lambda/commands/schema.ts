@@ -43,19 +43,22 @@ const MAX_CURSOR_PAGE = 1_000_000;
  * the field to fix.
  */
 function oneCursorShape(cursor: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const has = (field: string) => cursor[field] !== undefined;
-  const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+  const problem = cursorShapeProblem((field) => cursor[field] !== undefined, cursor['order']);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+}
+
+function cursorShapeProblem(has: (field: string) => boolean, order: unknown): { field: string; message: string } | undefined {
   if (has('offset') || has('writes')) {
-    for (const field of ['order', 'after', 'page']) {
-      if (has(field)) return issue(field, 'must not be given together with offset/writes (a legacy cursor): give one shape');
-    }
-    if (!has('offset')) return issue('offset', 'is required in a legacy cursor (with writes)');
-    if (!has('writes')) return issue('writes', 'is required in a legacy cursor (with offset)');
-    return;
+    const mixed = ['order', 'after', 'page'].find(has);
+    if (mixed !== undefined) return { field: mixed, message: 'must not be given together with offset/writes (a legacy cursor): give one shape' };
+    if (!has('offset')) return { field: 'offset', message: 'is required in a legacy cursor (with writes)' };
+    if (!has('writes')) return { field: 'writes', message: 'is required in a legacy cursor (with offset)' };
+    return undefined;
   }
-  if (!has('order')) return issue('order', 'is required ("sorted" or "unsorted")');
-  if (!has('page')) return issue('page', 'is required (the listing page to start from)');
-  if (cursor['order'] === 'unsorted' && has('after')) issue('after', 'must not be given with order "unsorted" (that cursor resumes at its page)');
+  if (!has('order')) return { field: 'order', message: 'is required ("sorted" or "unsorted")' };
+  if (!has('page')) return { field: 'page', message: 'is required (the listing page to start from)' };
+  if (order === 'unsorted' && has('after')) return { field: 'after', message: 'must not be given with order "unsorted" (that cursor resumes at its page)' };
+  return undefined;
 }
 
 /** The cursor shapes as JSON Schema (zod refinements are not exported). */

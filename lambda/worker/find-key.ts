@@ -50,7 +50,7 @@ async function scanFor(client: AtlasClient, orgId: string, publicKey: string, ca
     for (const page of pages) found ??= page.results.find((key) => key.publicKey === publicKey);
     const last = pages[pages.length - 1];
     // totalCount is an estimate: keep reading while the last page read says there is more.
-    more = last !== undefined && last.hasNext;
+    more = last?.hasNext === true;
     next = upTo + 1;
   }
   return found;

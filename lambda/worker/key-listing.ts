@@ -59,7 +59,9 @@ export class KeyListing implements AsyncIterable<ApiKey> {
   positionAfter(key: ApiKey): ListingPosition {
     const index = this.indexOf.get(key) ?? Math.max(0, this.index);
     const page = Math.floor(index / this.options.pageSize) + 1;
-    return this.order === 'sorted' ? { order: 'sorted', after: key.publicKey, page } : { order: 'unsorted', page: this.page };
+    // Unsorted: the key's own (estimated) page, not the listing's next one: the key may be from a window before
+    // the last one read (a chunk cut short by the deadline), and the pages after it would be skipped.
+    return this.order === 'sorted' ? { order: 'sorted', after: key.publicKey, page } : { order: 'unsorted', page };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ApiKey> {

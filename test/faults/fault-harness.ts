@@ -14,9 +14,9 @@ import { redactSecrets } from '../../lambda/telemetry/redact.ts';
 import { parseAccessListEntry } from '../../lambda/validation/access-list-entry.ts';
 import { startSimulator } from '../../sim/index.ts';
 import type { FaultRule, RequestLogEntry, SeedSpec, SimApiKey, Simulator, SimulatorOptions } from '../../sim/types.ts';
-import { captureOutput } from '../helpers/capture-output.ts';
 import { type Dynalite, startDynalite } from '../helpers/dynalite.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
+import { captureShared as captureOutput } from './shared-capture.ts';
 
 export const secretsMock = mockClient(SecretsManagerClient);
 export const sqsMock = mockClient(SQSClient);
@@ -76,7 +76,8 @@ const normalise = (cidr: string): string => {
   }
 };
 
-function keySnapshot(key: SimApiKey): KeySnapshot {
+/** One key's snapshot (a key created mid-row joins the row's `before`). */
+export function keySnapshot(key: SimApiKey): KeySnapshot {
   const evidence = new Map<string, EntrySnapshot>();
   for (const entry of key.accessList) {
     const lastUsed = entry.lastUsed === undefined ? Number.NaN : Date.parse(entry.lastUsed);
@@ -140,10 +141,11 @@ export const LIMITS = { accessListIdleDays: 90, neverUsedGraceDays: 30, unassign
 /**
  * Writes that hit something in use, judged from the data alone (independently of the planner): a key deleted
  * or unassigned before its idle time reached the limit (or whose use is unknown), an entry pruned while in use,
- * the entry holding its key's newest evidence pruned, or an access list emptied. Keys that were gone or
- * expired by description are the harness's business: its policies set no expiry pattern.
+ * the entry holding its key's newest evidence pruned, or an access list emptied. The harness's policies set no
+ * expiry pattern. Changes in `commanded` were asked for explicitly (the operator's call, not idle time): for
+ * them only the last-entry and newest-evidence rules apply.
  */
-export function inUseViolations(before: Snapshot, after: Snapshot, nowMs: number): string[] {
+export function inUseViolations(before: Snapshot, after: Snapshot, nowMs: number, commanded: Intended = emptyIntended()): string[] {
   const violations: string[] = [];
   const days = (ms: number | undefined) => (ms === undefined ? -1 : Math.floor((nowMs - ms) / DAY_MS));
   for (const [id, was] of before) {
@@ -153,16 +155,18 @@ export function inUseViolations(before: Snapshot, after: Snapshot, nowMs: number
     const idle = known ? days(newestMs) : -1;
     const now = after.get(id);
     if (now === undefined) {
-      if (idle < LIMITS.deleteAfterIdleDays) violations.push(`key ${id} deleted ${known ? `after ${idle} idle days` : 'with unknown use'}`);
+      if (idle < LIMITS.deleteAfterIdleDays && !commanded.deletes.has(id)) violations.push(`key ${id} deleted ${known ? `after ${idle} idle days` : 'with unknown use'}`);
       continue;
     }
     for (const groupId of was.projects) {
-      if (!now.projects.has(groupId) && idle < LIMITS.unassignAfterIdleDays) violations.push(`key ${id} unassigned from ${groupId} after ${idle} idle days`);
+      const asked = commanded.unassigns.has(`${id}|${groupId}`) || commanded.mayUnassignAll.has(id);
+      if (!now.projects.has(groupId) && idle < LIMITS.unassignAfterIdleDays && !asked) violations.push(`key ${id} unassigned from ${groupId} after ${idle} idle days`);
     }
     for (const [entry, evidence] of was.evidence) {
       if (now.entries.has(entry)) continue;
       const limit = evidence.used ? LIMITS.accessListIdleDays : LIMITS.neverUsedGraceDays;
-      if (evidence.evidenceMs === undefined || days(evidence.evidenceMs) < limit) violations.push(`${id}: entry ${entry} pruned while in use`);
+      const asked = commanded.prunes.has(`${id}|${entry}`);
+      if (!asked && (evidence.evidenceMs === undefined || days(evidence.evidenceMs) < limit)) violations.push(`${id}: entry ${entry} pruned while in use`);
       if (evidence.evidenceMs !== undefined && evidence.evidenceMs === newestMs) violations.push(`${id}: entry ${entry} held the key's newest evidence`);
     }
     if (was.entries.size > 0 && now.entries.size === 0) violations.push(`${id}: access list emptied`);
@@ -307,10 +311,21 @@ export interface ContainerOptions {
   readonly budget?: number;
   /** The state table's client (a crashing one, say). @default dynalite's */
   readonly dynamodb?: DynamoDBClient;
+  /** No state table: in-memory state (the dry-run oracle, which must leave nothing behind for the real run). */
+  readonly stateless?: boolean;
+  /** Environment variables over the harness's (e.g. `SWEEP_MARGIN_SECONDS`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
-export type Container = ReturnType<Harness['container']>;
+
+/** One warm Lambda container. */
+export interface Container {
+  readonly name: string;
+  readonly runtime: ReturnType<typeof createRuntime>;
+  /** Its policy's `maxWritesPerOrgPerDay`. */
+  readonly budget: number;
+}
 
 /**
  * One simulator, one state table (dynalite) and warm Lambda containers (`createRuntime`): Secrets Manager and SQS
@@ -369,7 +384,7 @@ export async function startHarness(options: HarnessOptions) {
 
   const runtimes: Array<ReturnType<typeof createRuntime>> = [];
   /** A warm container: its own runtime (secret cache, Atlas clients, nonces, tokens). */
-  const container = (extra: ContainerOptions = {}) => {
+  const container = (extra: ContainerOptions = {}): Container => {
     const name = `container-${runtimes.length + 1}`;
     const budget = extra.budget ?? options.budget ?? DEFAULT_BUDGET;
     const output = captureOutput(); // start-up warnings, if any, stay out of the test's output
@@ -380,10 +395,11 @@ export async function startHarness(options: HarnessOptions) {
           ATLAS_SECRET_ID: SECRET_ID,
           KEY_POLICY: JSON.stringify({ orgs: [{ orgId }], dryRun: false, maxWritesPerOrgPerDay: budget }),
           WORK_QUEUE_URL: QUEUE_URL,
-          STATE_TABLE_NAME: dynalite.tableName,
+          ...(extra.stateless === true ? {} : { STATE_TABLE_NAME: dynalite.tableName }),
           SWEEP_MARGIN_SECONDS: '2',
           // The client's pacing buckets refill 20 times faster than Atlas's (the test budget is seconds, not minutes).
           ATLAS_RATE_LIMIT_TIME_SCALE: '20',
+          ...extra.env,
         },
         {
           secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
@@ -401,7 +417,7 @@ export async function startHarness(options: HarnessOptions) {
     runtimes.push(runtime);
     return { name, runtime, budget };
   };
-  let current = container();
+  let current: Container = container();
 
   let messageCounter = 0;
   const message = (body: unknown): QueueMessage => {
@@ -459,11 +475,16 @@ export async function startHarness(options: HarnessOptions) {
   const runPass = async (messages: readonly QueueMessage[], remainingMs: number, target?: Container): Promise<PassResult> =>
     (await runConcurrent([{ messages, ...(target === undefined ? {} : { container: target }) }], remainingMs))[0]!;
 
-  /** A dry-run sweep through the runtime (a direct invocation): the plan whose actions the real run should carry out. */
+  let oracle: Container | undefined;
+  /**
+   * A dry-run sweep through a runtime of its own (a direct invocation), without the state table, so that it
+   * leaves no next-due records behind: the plan of the fresh state, whose actions the real run should carry out.
+   */
   const planSweep = async (): Promise<Intended> => {
+    oracle ??= container({ stateless: true });
     const output = captureOutput();
     try {
-      const report = (await current.runtime.handle({ action: 'sweep', orgId, dryRun: true }, lambdaContext(30_000))) as {
+      const report = (await oracle.runtime.handle({ action: 'sweep', orgId, dryRun: true }, lambdaContext(30_000))) as {
         results: Record<string, unknown>[];
         sweep: { complete: boolean };
       };
@@ -561,16 +582,17 @@ export function crashingClient(client: DynamoDBClient, answered: number) {
   Object.defineProperty(wrapped, 'send', {
     value: async (command: Parameters<DynamoDBClient['send']>[0]) => {
       if (dead) return hang();
-      const output = await client.send(command as never);
       if (command instanceof UpdateItemCommand) {
         reservations += 1;
         if (reservations > answered) {
+          // Counted at the call, so that no other reservation slips through while this one is on its way.
           dead = true;
+          await client.send(command as never);
           signal();
           return hang();
         }
       }
-      return output;
+      return client.send(command as never);
     },
   });
   return {

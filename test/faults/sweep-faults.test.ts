@@ -18,10 +18,11 @@ describe('Fault matrix › sweep in execute mode through the handler', () => {
     process.stdout.write(`${renderSummary('Fault matrix: sweep (one SQS sweep message, execute mode)', rows)}\n`);
   });
 
-  it.each(FAULT_CASES)('$name', async (spec) => {
+  it.each(FAULT_CASES)('$name', { timeout: 120_000 }, async (spec) => {
     // Prepare: a warm container, and the plan the sweep should carry out
     h = await startHarness(spec.harness);
     const intended = await h.planSweep();
+    await h.warmUp();
     expect(intended.deletes.size).toBeGreaterThan(0);
     expect(intended.prunes.size + intended.unassigns.size).toBeGreaterThan(0);
     const sweep = h.message({ action: 'sweep', orgId: h.orgId });
@@ -30,5 +31,6 @@ describe('Fault matrix › sweep in execute mode through the handler', () => {
     const row = await runCase({ h, spec, intended, messages: [sweep], perMessage: new Map([[sweep.messageId, intended]]), mode: 'sweep' });
     rows.push(row);
     expect(row.lost).toBe(0);
+    expect(row.wrong).toBe(0);
   });
 });

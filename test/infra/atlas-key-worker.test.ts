@@ -6,6 +6,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
 import { STATE_TABLE_ACTIONS } from '../../infra/state-table.ts';
+import { parseWorkerEnv } from '../../lambda/config/env.ts';
 import { parsePolicy } from '../../lambda/policy/parse-policy.ts';
 import {
   ACCOUNT,
@@ -82,6 +83,23 @@ describe('AtlasKeyWorker', () => {
         NODE_OPTIONS: '--enable-source-maps',
       });
       expect(environmentOf(template, urgentId())).toEqual(environment);
+    });
+
+    it('give the runtime an environment its own schema accepts, once CloudFormation fills in the values', () => {
+      const deployTime: Record<string, string> = {
+        WORK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Test-WorkQueue.fifo',
+        URGENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Test-UrgentQueue',
+        STATE_TABLE_NAME: 'Test-WorkerStateTable-1A2B3C',
+      };
+      const environment = Object.fromEntries(
+        Object.entries(environmentOf(template)).map(([key, value]) => [key, typeof value === 'string' ? value : deployTime[key]]),
+      );
+      expect(parseWorkerEnv(environment)).toMatchObject({
+        ATLAS_SECRET_ID: SECRET_ARN,
+        WORK_QUEUE_URL: deployTime.WORK_QUEUE_URL,
+        URGENT_QUEUE_URL: deployTime.URGENT_QUEUE_URL,
+        STATE_TABLE_NAME: deployTime.STATE_TABLE_NAME,
+      });
     });
 
     it('passes a policy that parses back, with dryRun true by default', () => {

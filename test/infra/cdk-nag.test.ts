@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { AwsSolutionsChecks, type NagPack, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { AtlasKeyWorkerStack } from '../../infra/atlas-key-worker-stack.ts';
 import { readStackSettings } from '../../infra/stack-settings.ts';
@@ -85,5 +86,21 @@ describe('cdk-nag: AwsSolutions and Serverless', () => {
       expect.arrayContaining([{ rule: 'Serverless-SQSRedrivePolicy', path: 'AtlasKeyWorker/Careless/Resource' }]),
     );
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('lists in the README every NIST 800-53 r5 finding of the walk-through’s and the default deployment, and no other', () => {
+    // GIVEN the NIST pack, run once on each deployment
+    const found = new Set<string>();
+    for (const context of [CONFIGURATIONS[1]![1], { ...CONFIGURATIONS[1]![1], staticEgress: 'false' }]) {
+      const { app } = nagApp(context);
+      for (const finding of findings(new NIST80053R5Checks(), app)) found.add(finding.rule.replace(/^NIST\.800\.53\.R5-/, ''));
+    }
+    // THEN the README's table has one row with a verdict per finding
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = /^\| NIST 800-53 r5 finding \| verdict \|\n\| --- \| --- \|\n((?:\|.*\|\n)+)/m.exec(readme)?.[1] ?? '';
+    const rows = [...table.matchAll(/^\| `(\w+)` \| (.+) \|$/gm)];
+    const listed = rows.map(([, rule]) => rule);
+    expect([...found].sort()).toEqual([...listed].sort());
+    for (const [, , verdict] of rows) expect(verdict?.length).toBeGreaterThan(60);
   });
 });

@@ -77,3 +77,19 @@ export function environmentOf(template: Template, functionId?: string): Record<s
 
 // A CDK synthesis takes seconds, and far longer on a loaded machine: no infra test may fail for that.
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+
+/**
+ * A function's `KEY_POLICY` as the function will read it: with static egress it is a `Fn::Join` whose tokens are
+ * the egress IPs, rendered here as a documentation address.
+ */
+export function keyPolicyText(template: Template, functionId?: string): string {
+  const value = environmentOf(template, functionId).KEY_POLICY;
+  if (typeof value === 'string') return value;
+  const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((part) => (typeof part === 'string' ? part : '203.0.113.10')).join(separator);
+}
+
+/** The template paths that differ, cut at each function's `KEY_POLICY` (its inside may be a `Fn::Join`). */
+export function changedSettings(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((path) => path.replace(/(\.KEY_POLICY)\..*$/, '$1')))].sort();
+}

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasKeyWorker } from '../../infra/atlas-key-worker.ts';
 import type { RotationOptions } from '../../infra/rotation-config.ts';
 import { SECRET_ROTATION_ACTIONS } from '../../infra/worker-permissions.ts';
+import { parseRotationConfig } from '../../lambda/rotation/rotation-config.ts';
 import { ACCOUNT, asArray, environmentOf, iamStatements, ORG_ID, REGION, synthWorker, testStack } from './helpers.ts';
 
 const ORG_B = '5f0000000000000000000002';
@@ -24,7 +25,7 @@ describe('AtlasKeyWorker: rotation', () => {
         rotation: {
           secrets: [
             { secret: Secret.fromSecretCompleteArn(stack, 'App', APP_SECRET), orgId: ORG_ID, graceDays: 3 },
-            { secret: Secret.fromSecretCompleteArn(stack, 'Profile', PROFILE_SECRET), orgId: ORG_B },
+            { secret: Secret.fromSecretCompleteArn(stack, 'Profile', PROFILE_SECRET), orgId: ORG_B, secretExpiresAfterHours: 720 },
           ],
           every: Duration.days(30),
         },
@@ -74,13 +75,15 @@ describe('AtlasKeyWorker: rotation', () => {
     expect(JSON.stringify(iamStatements(template))).not.toContain('GetRandomPassword');
   });
 
-  it('tells the function which secrets it rotates, for which org, with which grace', () => {
-    expect(JSON.parse(environmentOf(template).ROTATION_CONFIG as string)).toEqual({
+  it('tells the function which secrets it rotates, for which org, with which grace, as its runtime reads it', () => {
+    const config = environmentOf(template).ROTATION_CONFIG as string;
+    expect(JSON.parse(config)).toEqual({
       secrets: [
         { secretId: APP_SECRET, orgId: ORG_ID, graceDays: 3 },
-        { secretId: PROFILE_SECRET, orgId: ORG_B, graceDays: 7 },
+        { secretId: PROFILE_SECRET, orgId: ORG_B, graceDays: 7, secretExpiresAfterHours: 720 },
       ],
     });
+    expect(parseRotationConfig(config).secrets.map((target) => target.secretId)).toEqual([APP_SECRET, PROFILE_SECRET]);
   });
 
   it('alarms on one failed rotation step', () => {
@@ -112,6 +115,7 @@ describe('AtlasKeyWorker: rotation', () => {
     it.each([
       ['a secret imported by name', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretNameV2(s, 'N', 'apps/billing'), orgId: ORG_ID }], every: Duration.days(30) }), /rotation\.secrets\.0\.secret has no complete ARN/],
       ['an org outside the policy', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretCompleteArn(s, 'A', APP_SECRET), orgId: ORG_B }], every: Duration.days(30) }), /rotation\.secrets\.0\.orgId must be one of the policy's orgs/],
+      ['a secret lifetime under 8 hours', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretCompleteArn(s, 'A', APP_SECRET), orgId: ORG_ID, secretExpiresAfterHours: 4 }], every: Duration.days(30) }), 'rotation.secrets.0.secretExpiresAfterHours must be a whole number between 8 and 8760 inclusive (given 4)'],
       ['a grace of 0 days', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretCompleteArn(s, 'A', APP_SECRET), orgId: ORG_ID, graceDays: 0 }], every: Duration.days(30) }), 'rotation.secrets.0.graceDays must be a whole number between 1 and 365 inclusive (given 0)'],
       ['a period in hours', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretCompleteArn(s, 'A', APP_SECRET), orgId: ORG_ID }], every: Duration.hours(36) }), 'rotation.every must be whole days between 1 and 1000 inclusive (given 1 day 12 hours)'],
       ['the same secret twice', (s: Stack) => ({ secrets: [{ secret: Secret.fromSecretCompleteArn(s, 'A', APP_SECRET), orgId: ORG_ID }, { secret: Secret.fromSecretCompleteArn(s, 'B', APP_SECRET), orgId: ORG_ID }], every: Duration.days(30) }), /rotation\.secrets\.1\.secret is listed twice/],

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../lambda/atlas/index.ts';
@@ -8,29 +8,26 @@ import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
 import { sweepOrg } from '../../lambda/worker/sweep-org.ts';
 import { startSimulator } from '../../sim/index.ts';
 import type { Simulator } from '../../sim/types.ts';
-import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
+import { WORK_QUEUE_URL, workLaneEvent } from '../fixtures/sqs-lanes.ts';
 import { captureOutput } from '../helpers/capture-output.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
 import { accessListReads, applyPlan, viewOf } from './helpers.ts';
 
 const sqsMock = mockClient(SQSClient);
-const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/atlas-key-worker';
 /** Bounds the SQS replay: no test may loop for ever. */
 const MAX_INVOCATIONS = 40;
 
-function sqsEvent(bodies: readonly string[], invocation: number): SQSEvent {
-  const [sample] = sqsSample.Records;
-  return { Records: bodies.map((body, i) => ({ ...sample!, messageId: `message-${invocation}-${i}`, body })) } as SQSEvent;
-}
+/** A batch of the FIFO work lane, as Lambda delivers it: message ids `message-<invocation>-<index>`. */
+const sqsEvent = (bodies: readonly string[], invocation: number) => workLaneEvent(bodies, `message-${invocation}`);
 
 function workerEnv(sim: Simulator, orgIds: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
   const worker = sim.workers[0]!;
   return {
-    KEY_POLICY: JSON.stringify({ orgs: orgIds.map((orgId) => ({ orgId })), dryRun: false, maxDeletionsPerRun: 100_000 }),
+    KEY_POLICY: JSON.stringify({ orgs: orgIds.map((orgId) => ({ orgId })), dryRun: false, maxWritesPerOrgPerDay: 100_000 }),
     MONGODB_ATLAS_PUBLIC_API_KEY: worker.publicKey,
     MONGODB_ATLAS_PRIVATE_API_KEY: worker.privateKey,
     MONGODB_ATLAS_BASE_URL: sim.baseUrl,
-    WORK_QUEUE_URL: QUEUE_URL,
+    WORK_QUEUE_URL,
     ...extra,
   };
 }
@@ -44,20 +41,24 @@ async function dryRunPlan(sim: Simulator, worker: Simulator['workers'][number], 
     pacing: false,
   });
   try {
-    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxDeletionsPerRun: 100_000 });
+    const policy = parsePolicy({ orgs: [{ orgId: worker.orgId }], maxWritesPerOrgPerDay: 100_000 });
     return await sweepOrg({ client: planner, orgId: worker.orgId, policy, now, dryRun: true, selfPublicKey: worker.publicKey });
   } finally {
     await planner.close();
   }
 }
 
-/** Delivers `bodies`, then every message the handler enqueued, one invocation per batch, until none is left. */
-async function drainQueue(runtime: ReturnType<typeof createRuntime>, bodies: string[], remainingMs: number) {
+/**
+ * Delivers `bodies`, then every message the handler enqueued, one invocation per batch, until none is left.
+ * `beforeEach` runs before each invocation (tests reset what the invocation's clock reads).
+ */
+async function drainQueue(runtime: ReturnType<typeof createRuntime>, bodies: string[], remainingMs: number, beforeEach: () => void = () => {}) {
   let pending = bodies;
   let invocations = 0;
   const failures: unknown[] = [];
   while (pending.length > 0 && invocations < MAX_INVOCATIONS) {
     sqsMock.resetHistory();
+    beforeEach();
     const response = (await runtime.handle(sqsEvent(pending, invocations), lambdaContext(remainingMs))) as SQSBatchResponse;
     invocations += 1;
     failures.push(...response.batchItemFailures);
@@ -81,33 +82,57 @@ describe('Scale › continuation through the handler', () => {
   });
 
   it('a sweep cut by short invocations continues from each cursor: every access list read once, the org ends as the dry-run plan', async () => {
-    // Prepare: 600 keys behind a 40 ms round trip; the dry-run plan from the same state
+    // Prepare: 600 keys, and the dry-run plan from the same state. Each invocation has 10 minutes and the
+    // default 60 s margin; its clock jumps 550 s ahead once it has read 150 access lists: past the scan deadline
+    // (scanning stops), 48 s of real time before the executor's own margin (the last batch still runs).
     const now = new Date();
-    sim = await startSimulator({ seed: { now, keysPerOrg: 600, entriesPerKey: [2, 5], staleFraction: 0.2 }, latencyMs: 40 });
+    sim = await startSimulator({ seed: { now, keysPerOrg: 600, entriesPerKey: [2, 5], staleFraction: 0.2 } });
+    const simulator = sim;
     const worker = sim.workers[0]!;
     const planned = await dryRunPlan(sim, worker, now);
     const before = viewOf(sim.state, worker.orgId);
     const from = sim.requests.length;
+    // Access lists read by the current invocation, counted as the log grows (the clock is read often)
+    let counted = from;
+    let reads = 0;
+    const readsThisInvocation = () => {
+      for (; counted < simulator.requests.length; counted += 1) {
+        const entry = simulator.requests[counted]!;
+        if (entry.method === 'GET' && entry.status === 200 && entry.url.includes('/accessList')) reads += 1;
+      }
+      return reads;
+    };
     output = captureOutput();
-    const runtime = createRuntime(workerEnv(sim, [worker.orgId], { SWEEP_MARGIN_SECONDS: '2' }), {
+    const runtime = createRuntime(workerEnv(sim, [worker.orgId]), {
       sqs: new SQSClient({}),
       client: { pacing: false, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+      clock: () => Date.now() + (readsThisInvocation() >= 150 ? 550_000 : 0),
     });
 
-    // Act: 5 s invocations; each enqueued continuation is the next SQS record
-    const run = await drainQueue(runtime, [JSON.stringify({ action: 'sweep', orgId: worker.orgId })], 5_000);
+    // Act: each enqueued continuation is the next SQS record
+    const run = await drainQueue(runtime, [JSON.stringify({ action: 'sweep', orgId: worker.orgId })], 600_000, () => {
+      counted = simulator.requests.length;
+      reads = 0;
+    });
     await runtime.session.close();
     output.stop();
 
-    // Assess
-    const reasons = output.records().filter((r) => String(r['message']).startsWith('queue message failed')).map((r) => r['reason']);
+    // Assess: nothing failed or was deferred; each key scanned once (its reads less one re-read per prune)
+    const records = output.records();
+    const reasons = records.filter((r) => String(r['message']).startsWith('queue message failed')).map((r) => r['reason']);
     expect(reasons).toEqual([]);
     expect(run.failures).toEqual([]);
     expect(run.left).toEqual([]);
-    expect(run.invocations).toBeGreaterThanOrEqual(3);
-    const reads = accessListReads(sim.requests.slice(from));
-    expect([...reads.keys()].sort()).toEqual([...before.keys()].sort());
-    expect([...reads.values()].every((count) => count === 1)).toBe(true);
+    expect(run.invocations).toBeGreaterThanOrEqual(4);
+    const audited = records.filter((r) => r['message'] === 'action');
+    expect(audited.filter((r) => String(r['detail']).startsWith('deadline'))).toEqual([]);
+    const scans = accessListReads(sim.requests.slice(from));
+    for (const prune of audited.filter((r) => r['kind'] === 'pruneAccessListEntry')) {
+      const id = String(prune['apiUserId']);
+      scans.set(id, (scans.get(id) ?? 0) - 1);
+    }
+    expect([...scans.keys()].sort()).toEqual([...before.keys()].sort());
+    expect([...scans.entries()].filter(([, count]) => count !== 1)).toEqual([]);
     expect(viewOf(sim.state, worker.orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));
   });
 
@@ -190,7 +215,7 @@ describe('Scale › continuation through the handler', () => {
     const deferred = output!.records().filter((r) => r['message'] === 'action' && String(r['detail']).startsWith('deadline'));
     expect(deferred.map((r) => r['kind'])).toContain('deleteOrgKey');
     expect(first.response.batchItemFailures).toEqual([]);
-    expect(first.enqueued.map((body) => JSON.parse(body).cursor.offset)).toEqual([0]);
+    expect(first.enqueued.map((body) => JSON.parse(body).cursor)).toEqual([{ runId: expect.any(String), order: 'sorted', page: 1 }]);
     expect(rest.failures).toEqual([]);
     expect(rest.left).toEqual([]);
     expect(viewOf(simulator.state, worker.orgId)).toEqual(applyPlan(before, planned.results.map((r) => r.action)));

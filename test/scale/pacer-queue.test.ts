@@ -1,11 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { createPacer, type PaceWait } from '../../lambda/atlas/pacing/create-pacer.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPacer, type PaceTicket, type PaceWait } from '../../lambda/atlas/pacing/create-pacer.ts';
 import type { ClientEvent } from '../../lambda/atlas/types.ts';
 
 const ORG = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const PATH = `/orgs/${ORG}/apiKeys`;
 
-/** A pacer on a real clock: 1 token, then 100 a second (6000 a minute at time scale 1). */
+/**
+ * A pacer on a fake clock (Date and timers faked: time moves only when the test advances it, whatever the
+ * machine's load): 1 token, then 100 a second (6000 a minute at time scale 1), one every 10 ms.
+ */
 function setup() {
   const events: ClientEvent[] = [];
   const pacer = createPacer({
@@ -23,43 +26,70 @@ const wait = (overrides: Partial<PaceWait> = {}): PaceWait => ({
   ...overrides,
 });
 
+/** Tracks a pending acquisition without awaiting it. */
+function track(acquisition: Promise<PaceTicket>) {
+  const state = { settled: false, error: undefined as unknown };
+  acquisition.then(
+    () => {
+      state.settled = true;
+    },
+    (error: unknown) => {
+      state.settled = true;
+      state.error = error;
+    },
+  );
+  return state;
+}
+
 describe('Function: createPacer › queue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('serves waiting callers first come, first served, one token apart', async () => {
     // Prepare
     const { pacer, events } = setup();
     await pacer.acquire(PATH, wait()); // the one token
     const order: number[] = [];
 
-    // Act
-    const started = Date.now();
-    await Promise.all([0, 1, 2, 3, 4].map(async (index) => {
-      await pacer.acquire(PATH, wait());
-      order.push(index);
-    }));
+    // Act: five callers queue at once; time moves 10 ms (one token) at a time
+    const all = Promise.all(
+      [0, 1, 2, 3, 4].map(async (index) => {
+        await pacer.acquire(PATH, wait());
+        order.push(index);
+      }),
+    );
+    const served: number[][] = [];
+    for (let step = 0; step < 5; step += 1) {
+      await vi.advanceTimersByTimeAsync(10);
+      served.push([...order]);
+    }
+    await all;
 
-    // Assess: in order, at the refill rate (10 ms a token), each told its place's wait
-    expect(order).toEqual([0, 1, 2, 3, 4]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    // Assess: one more caller each 10 ms, in order, each told its place's wait
+    expect(served).toEqual([[0], [0, 1], [0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 3, 4]]);
     const waits = events.flatMap((event) => (event.type === 'paced' ? [event.waitMs] : []));
-    expect(waits).toHaveLength(5);
-    expect(waits).toEqual([...waits].sort((a, b) => a - b));
-    expect(waits[4]).toBeGreaterThanOrEqual(45);
+    expect(waits).toEqual([10, 20, 30, 40, 50]);
   });
 
   it('drops an aborted caller from the queue without spending its token', async () => {
     const { pacer } = setup();
     await pacer.acquire(PATH, wait());
     const controller = new AbortController();
-    const aborted = pacer.acquire(PATH, wait({ signal: controller.signal }));
-    const next = pacer.acquire(PATH, wait());
+    const aborted = track(pacer.acquire(PATH, wait({ signal: controller.signal })));
+    const next = track(pacer.acquire(PATH, wait()));
 
-    const started = Date.now();
     controller.abort(new Error('caller gave up'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(aborted).toEqual({ settled: true, error: new Error('caller gave up') });
+    expect(next.settled).toBe(false);
 
-    await expect(aborted).rejects.toThrow('caller gave up');
-    await next;
-    // The next caller got the first token due, not the second
-    expect(Date.now() - started).toBeLessThan(18);
+    // The next caller gets the first token due (at 10 ms), not the second (at 20 ms)
+    await vi.advanceTimersByTimeAsync(10);
+    expect(next).toEqual({ settled: true, error: undefined });
   });
 
   it('tells a caller at once when its place in the queue cannot be served before its deadline', async () => {
@@ -67,10 +97,12 @@ describe('Function: createPacer › queue', () => {
     await pacer.acquire(PATH, wait());
     const queued = [pacer.acquire(PATH, wait()), pacer.acquire(PATH, wait())];
 
-    // Third in line: about 30 ms away, and the deadline is in 15
-    const started = Date.now();
-    await expect(pacer.acquire(PATH, wait({ deadline: Date.now() + 15 }))).rejects.toThrow(/would wait (2|3)\d ms/);
-    expect(Date.now() - started).toBeLessThan(5);
+    // Third in line: 30 ms away, and the deadline is in 15; no time passes before the answer
+    const third = track(pacer.acquire(PATH, wait({ deadline: Date.now() + 15 })));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third).toEqual({ settled: true, error: new Error('would wait 30 ms') });
+
+    await vi.advanceTimersByTimeAsync(20);
     await Promise.all(queued);
   });
 });

@@ -1,14 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAtlasClient } from '../../lambda/atlas/index.ts';
 import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
 import { startSimulator } from '../../sim/index.ts';
-import type { Simulator } from '../../sim/types.ts';
+import type { SimApiKey, Simulator } from '../../sim/types.ts';
 import { diffState, type Intended, intendedFromAudit, snapshot } from '../faults/fault-harness.ts';
-import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
+import { type Body, WORK_QUEUE_URL, workLaneEvent } from '../fixtures/sqs-lanes.ts';
 import { captureOutput } from '../helpers/capture-output.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
 
@@ -25,17 +24,21 @@ function container(sim: Simulator): Runtime {
   return createRuntime(
     {
       ATLAS_SECRET_ID: 'atlas-key-worker/credentials',
-      KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }], dryRun: false, maxDeletionsPerRun: 1000 }),
-      WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/atlas-key-worker',
+      KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }], dryRun: false, maxWritesPerOrgPerDay: 1000 }),
+      WORK_QUEUE_URL,
+      // The client's pacing buckets refill 100 times faster than Atlas's: these tests are about safety, not pace.
+      ATLAS_RATE_LIMIT_TIME_SCALE: '100',
     },
     { secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), sqs: new SQSClient({ region: 'us-east-1' }), client: FAST },
   );
 }
 
-function sqsEvent(bodies: readonly unknown[], prefix: string): SQSEvent {
-  const [sample] = sqsSample.Records;
-  return { Records: bodies.map((body, i) => ({ ...sample!, messageId: `${prefix}-${i}`, body: JSON.stringify(body) }) as SQSRecord) };
-}
+/**
+ * A batch of the FIFO work lane, where sweeps, prunes and unassignments must arrive. Each container here takes
+ * its own batch at once: one writer per org is what the lane gives a deployment, and these tests show what
+ * still holds without it (the CLI, a direct invocation, a human in the UI).
+ */
+const sqsEvent = (bodies: readonly Body[], prefix: string) => workLaneEvent(bodies, prefix);
 
 /** Identity of an action across runs and commands: what it changes. */
 const identity = (r: Record<string, unknown>) => [r['kind'], r['apiUserId'], r['groupId'] ?? '', r['entry'] ?? ''].join('|');
@@ -135,7 +138,7 @@ describe('Safety under concurrency', () => {
     const unassigns = [...plan.unassigns].map((u) => u.split('|') as [string, string]);
     const deletedWithProject = deletes.find((id) => key(id).roles.some((r) => r.groupId));
     const deletedWithEntries = deletes.find((id) => id !== deletes[0] && key(id).accessList.length > 0);
-    const commands: Record<string, unknown>[] = [
+    const commands: Body[] = [
       { action: 'deleteOrgKey', orgId, apiUserId: deletes[0] },
       { action: 'revokeKey', orgId, publicKey: key(deletes[1]!).publicKey, reason: 'overlap test' },
       { action: 'deleteOrgKey', orgId, apiUserId: deletes[2] },
@@ -175,45 +178,52 @@ describe('Safety under concurrency', () => {
   });
 
   it('a prune whose key is deleted between the command looking it up and reading its access list is already-absent', async () => {
-    // Prepare: the command's key listing is slow; while it is in flight, another worker deletes the key
-    sim = await startSimulator({ seed: { keysPerOrg: 10, now: new Date() } });
+    // Prepare: another client deletes the key right after the command has read it, before the command re-reads
+    // its access list (a hook on the simulator's requests: no timing involved)
+    let target: SimApiKey | undefined;
+    let deletedAfterLookup = false;
+    sim = await startSimulator({
+      seed: { keysPerOrg: 10, now: new Date() },
+      onRequest: ({ method, url }) => {
+        if (target === undefined || deletedAfterLookup || method !== 'GET' || !url.includes(`/apiKeys/${target.id}/accessList`)) return;
+        const lookedUp = s.requests.some((r) => r.method === 'GET' && r.status === 200 && r.url.endsWith(`/apiKeys/${target!.id}`));
+        if (!lookedUp) return;
+        deletedAfterLookup = true;
+        // A new array: the simulator's index notices the change.
+        s.state.apiKeys = s.state.apiKeys.filter((k) => k.id !== target!.id);
+      },
+    });
     const s = sim;
     const worker = s.workers[0]!;
-    const target = s.state.apiKeys.find((k) => k.id !== worker.apiKeyId && new Set(k.accessList.map((e) => e.cidrBlock)).size >= 2)!;
+    target = s.state.apiKeys.find((k) => k.id !== worker.apiKeyId && new Set(k.accessList.map((e) => e.cidrBlock)).size >= 2)!;
+    const { id, accessList } = target;
     secretsMock.reset();
-    // OAuth: the first API request is the listing itself (a Digest client's first one draws the challenge).
     secretsMock.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ clientId: worker.clientId, clientSecret: worker.clientSecret, baseUrl: s.baseUrl }),
+      SecretString: JSON.stringify({ publicKey: worker.publicKey, privateKey: worker.privateKey, baseUrl: s.baseUrl }),
     });
     const runtime = container(s);
     runtimes.push(runtime);
-    const other = createAtlasClient({
-      baseUrl: s.baseUrl,
-      flavor: 'atlas',
-      credentials: { kind: 'digest', publicKey: worker.publicKey, privateKey: worker.privateKey },
-    });
-    s.addFault({ method: 'GET', path: new RegExp(`/orgs/${worker.orgId}/apiKeys$`), times: 1, fault: { kind: 'latency', ms: 400 } });
     const output = captureOutput();
 
     // Act
     let response: SQSBatchResponse;
     try {
-      const handled = runtime.handle(
-        sqsEvent([{ action: 'pruneAccessListEntry', orgId: worker.orgId, apiUserId: target.id, entry: target.accessList[0]!.cidrBlock }], 'race'),
+      response = (await runtime.handle(
+        sqsEvent([{ action: 'pruneAccessListEntry', orgId: worker.orgId, apiUserId: id, entry: accessList[0]!.cidrBlock }], 'race'),
         lambdaContext(30_000),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await other.deleteOrgKey(worker.orgId, target.id);
-      response = (await handled) as SQSBatchResponse;
+      )) as SQSBatchResponse;
     } finally {
       output.stop();
-      await other.close();
     }
 
-    // Assess: the race did happen (the listing saw the key, the access-list read did not)
-    expect(s.requests.filter((r) => r.url.includes(`/apiKeys/${target.id}/accessList`)).map((r) => r.status)).toEqual([404]);
+    // Assess: the race did happen (the lookup saw the key, the access-list read did not); no write was sent
+    expect(deletedAfterLookup).toBe(true);
+    expect(s.requests.filter((r) => r.url.includes(`/apiKeys/${id}/accessList`) && r.status !== 401).map((r) => r.status)).toEqual([404]);
+    expect(s.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(response.batchItemFailures).toEqual([]);
     const audit = output.records().filter((r) => r['audit'] === true);
-    expect(audit.map((r) => [r['kind'], r['outcome']])).toEqual([['pruneAccessListEntry', 'already-absent']]);
+    expect(audit.map((r) => [r['kind'], r['outcome'], r['detail']])).toEqual([
+      ['pruneAccessListEntry', 'already-absent', 'the key no longer exists (its access list went with it)'],
+    ]);
   });
 });

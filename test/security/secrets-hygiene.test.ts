@@ -10,12 +10,12 @@ import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
 import { startSimulator } from '../../sim/index.ts';
 import type { Simulator } from '../../sim/types.ts';
 import sqsSample from '../fixtures/sqs-event.json' with { type: 'json' };
+import { WORK_QUEUE_URL, workLaneEvent } from '../fixtures/sqs-lanes.ts';
 import { captureOutput } from '../helpers/capture-output.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const sqsMock = mockClient(SQSClient);
-const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/atlas-key-worker';
 const FAST = { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 }, timeouts: { headersMs: 300, bodyMs: 300, connectMs: 300 } };
 
 /** Old credentials, still cached by the container when Atlas has moved on: as secret as the current ones. */
@@ -86,6 +86,7 @@ describe('Secrets hygiene', () => {
       );
     const transcript = new Transcript();
     const others = s.state.apiKeys.filter((k) => k.id !== worker.apiKeyId);
+    /** A revocation on the urgent lane (a standard queue). */
     const message = (body: unknown, id: string) => ({ ...sqsSample.Records[0]!, messageId: id, body: JSON.stringify(body) }) as SQSRecord;
     secretsMock.reset();
     sqsMock.reset();
@@ -98,15 +99,15 @@ describe('Secrets hygiene', () => {
       const runtime = createRuntime(
         {
           ATLAS_SECRET_ID: 'atlas-key-worker/credentials',
-          KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }], dryRun: false, maxDeletionsPerRun: 1000 }),
-          WORK_QUEUE_URL: QUEUE_URL,
+          KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }], dryRun: false, maxWritesPerOrgPerDay: 1000 }),
+          WORK_QUEUE_URL,
         },
         { secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), sqs: new SQSClient({ region: 'us-east-1' }), client: FAST },
       );
       s.addFault({ method: 'GET', path: '/accessList', after: 2, times: 3, fault: { kind: 'status', status: 500 } });
       s.addFault({ method: 'GET', path: '/accessList', after: 8, times: 2, fault: { kind: 'reset' } });
       s.addFault({ method: 'DELETE', times: 2, fault: { kind: 'status', status: 403, errorCode: 'NOT_ORG_OWNER' } });
-      const sweep: SQSEvent = { Records: [message({ action: 'sweep', orgId: worker.orgId }, 'sweep-1')] };
+      const sweep = workLaneEvent([{ action: 'sweep', orgId: worker.orgId }], 'sweep');
       transcript.add('sweep response', JSON.stringify(await runtime.handle(sweep, lambdaContext(20_000))));
       s.clearFaults();
 
@@ -153,7 +154,7 @@ describe('Secrets hygiene', () => {
           { ATLAS_SECRET_ID: 'atlas-key-worker/credentials', KEY_POLICY: JSON.stringify({ orgs: [{ orgId: worker.orgId }] }) },
           { secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), client: FAST },
         );
-        const queued: SQSEvent = { Records: [message({ action: 'sweep', orgId: worker.orgId }, 'bad-secret')] };
+        const queued = workLaneEvent([{ action: 'sweep', orgId: worker.orgId }], 'bad-secret');
         transcript.add(label, JSON.stringify(await bad.handle(queued, lambdaContext(20_000))));
         await bad.handle({ action: 'sweep', orgId: worker.orgId }, lambdaContext(20_000)).catch((error: unknown) => transcript.addError(label, error));
         await bad.session.close();

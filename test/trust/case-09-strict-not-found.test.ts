@@ -28,7 +28,6 @@ describe('Trust case 9 › a 404 that is not Atlas saying "not found" fails loud
     const key = world.addKey({ entries: [{ address: '198.51.100.8', createdDaysAgo: 400, lastUsedDaysAgo: 300 }] });
     return { w: world, key };
   }
-  const failedResult = (result: Record<string, unknown> | undefined) => (result?.['results'] as Array<Record<string, unknown>> | undefined)?.[0];
 
   it.each<[string, FaultKind]>([
     ['404 UNEXPECTED_ERROR', { kind: 'status', status: 404, errorCode: 'UNEXPECTED_ERROR' }],

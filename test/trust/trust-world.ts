@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
@@ -10,9 +11,9 @@ import { messageGroupOf } from '../../lambda/runtime/enqueue-commands.ts';
 import { createDynamoState } from '../../lambda/state/index.ts';
 import { redactSecrets } from '../../lambda/telemetry/redact.ts';
 import { startSimulator } from '../../sim/index.ts';
-import type { RequestLogEntry, SeedSpec, SimAccessListEntry, SimApiKey, Simulator, SimulatorOptions } from '../../sim/types.ts';
+import type { RequestLogEntry, SeedSpec, SimAccessListEntry, SimApiKey, SimulatorOptions } from '../../sim/types.ts';
 import { captureOutput } from '../helpers/capture-output.ts';
-import { type Dynalite, startDynalite } from '../helpers/dynalite.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
 import { startLocalSecretsManager } from '../helpers/local-secrets-manager.ts';
 
@@ -166,13 +167,15 @@ export async function startWorld(
         sqs: new SQSClient({ region: 'us-east-1' }),
         dynamodb: dynalite.client,
         logger: new Logger({ serviceName: 'atlas-key-worker', persistentKeys: { container: name }, jsonReplacerFn: redactSecrets }),
+        metrics: new Metrics({ serviceName: 'atlas-key-worker', namespace: 'AtlasKeyWorker', defaultDimensions: { container: name } }),
         client: FAST_CLIENT,
         clock: () => Date.now() + deadlineClock.skewMs,
         ...extra.deps,
       },
     );
     containers.push(runtime);
-    const mine = () => output.records().filter((record) => record['container'] === name || record['_aws'] !== undefined);
+    // Its log records and metrics (both carry the container's name).
+    const mine = () => output.records().filter((record) => record['container'] === name);
     return {
       runtime,
       name,

@@ -131,4 +131,35 @@ describe('Class: KeyListing', () => {
       sim.listingOrder = 'sorted';
     }
   });
+
+  it('resumes an unsorted listing after an earlier key from that key\'s page: no key after it is skipped', async () => {
+    // Prepare: 23 keys listed in insertion order (descending public keys: not sorted), pages of 5
+    const sim = fixture.sim;
+    sim.state.apiKeys = sim.state.apiKeys.filter((k) => k.publicKey === fixture.selfPublicKey);
+    for (let i = 0; i < 23; i += 1) {
+      sim.state.apiKeys.push({ id: `dd${String(i).padStart(22, '0')}`, publicKey: `k${String(1000 - i)}zzzz`.slice(0, 8), privateKey: 'x', desc: '', orgId: fixture.orgId, roles: [], accessList: [] });
+    }
+    sim.listingOrder = 'insertion';
+    try {
+      // Act: take 13 keys (three windows), then resume after the 6th (a key of the second window), as a
+      // sweep cut by its deadline mid-chunk does
+      const listing = new KeyListing(fixture.client, fixture.orgId, { pageSize: 5 });
+      const first: ApiKey[] = [];
+      for await (const key of listing) {
+        first.push(key);
+        if (first.length === 13) break;
+      }
+      const from = listing.positionAfter(first[5]!);
+      const resumed: string[] = [];
+      for await (const key of new KeyListing(fixture.client, fixture.orgId, { pageSize: 5, from })) resumed.push(key.id);
+
+      // Assess: every key listed after the 6th is handed out again
+      expect(from.order).toBe('unsorted');
+      const listed = sim.state.apiKeys.filter((k) => k.orgId === fixture.orgId).map((k) => k.id);
+      const after = listed.slice(listed.indexOf(first[5]!.id) + 1);
+      expect(after.filter((id) => !resumed.includes(id))).toEqual([]);
+    } finally {
+      sim.listingOrder = 'sorted';
+    }
+  });
 });
