@@ -104,6 +104,7 @@ export async function incrementalBench(options: IncrementalBenchOptions): Promis
     const sweep = async (sim: Simulator, name: string, task: Pick<IncrementalSweepTask, 'dryRun' | 'incremental' | 'share'> & { tableName: string }) => {
       const fromLog = sim.requests.length;
       const fromDynamo = dynalite.requests.length;
+      const nowMs = simNow().getTime();
       const report = await runBenchChild(
         options.bundle,
         {
@@ -112,7 +113,7 @@ export async function incrementalBench(options: IncrementalBenchOptions): Promis
           timeScale: TIME_SCALE,
           connections: CLIENT_CONNECTIONS,
           share: task.share,
-          nowMs: simNow().getTime(),
+          nowMs,
           dryRun: task.dryRun,
           incremental: task.incremental,
           state: { endpoint: dynalite.endpoint, tableName: task.tableName },
@@ -140,7 +141,7 @@ export async function incrementalBench(options: IncrementalBenchOptions): Promis
       const writes = log
         .filter((entry) => entry.method === 'DELETE' && entry.status >= 200 && entry.status < 300)
         .map((entry) => `${entry.method} ${entry.url}`);
-      return { figures, writes };
+      return { figures, writes, nowMs };
     };
 
     // Day 1: nothing is stale (the org is kept clean), so a dry run leaves both orgs alike.
@@ -159,7 +160,8 @@ export async function incrementalBench(options: IncrementalBenchOptions): Promis
 
     const theirs = new Set(full.writes);
     const shared = incremental.writes.filter((write) => theirs.has(write)).length;
-    const day8Reads = await projectDay8(dynalite, simA, worker.orgId, t0 + 7 * DAY_MS);
+    // Day 8 at day 1's time of day (a minute later): day 1's reads are then 7 days old.
+    const day8Reads = await projectDay8(dynalite, simA, worker.orgId, day1.nowMs + 7 * DAY_MS + 60_000);
     return {
       keys,
       share,

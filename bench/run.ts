@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { buildBundle } from './build-bundle.ts';
 import { bundleBench } from './bundle-bench.ts';
 import { LAMBDA_HEAP_FLAGS, memoryBench } from './memory-bench.ts';
+import { issue14Bench } from './issue14-bench.ts';
+import { issue14Json, issue14Targets, renderIssue14 } from './issue14-report.ts';
 import { extrapolateNaive, type NaiveFigures, renderReport, type Results, targetsOf } from './report.ts';
 import { revocationBench } from './revocation-bench.ts';
 import { CLIENT_CONNECTIONS, LATENCY_MS, MEMORY_POLICY, RATE_LIMIT, seedFor } from './scenario.ts';
@@ -14,8 +16,9 @@ import { type SweepFigures, sweepBench } from './sweep-bench.ts';
  * process built from `bench/child.ts`. Prints a table and writes `bench/results.json` (logs under bench/out/).
  *
  * `--naive-prefix N`: keys the naive client visits in the 10k org (default 200; the rest is extrapolated).
+ * `--skip-issue14`: leave out issue 14's rows (`bench/issue14-bench.ts`, about 6 minutes; alone: `npx tsx bench/issue14.ts`).
  */
-const { values } = parseArgs({ options: { 'naive-prefix': { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { 'naive-prefix': { type: 'string', default: '200' }, 'skip-issue14': { type: 'boolean', default: false } } });
 const NAIVE_PREFIX = Number(values['naive-prefix']);
 if (!Number.isSafeInteger(NAIVE_PREFIX) || NAIVE_PREFIX < 1) throw new RangeError(`--naive-prefix must be a whole number ≥ 1 (given ${values['naive-prefix']})`);
 
@@ -64,6 +67,9 @@ const streamedMemory = await memoryBench({ bundle: CHILD, outDir: OUT, sizes: ME
 step('leaked-key revocation');
 const revocation = await revocationBench({ bundle: CHILD, outDir: OUT, keys: 10_000 });
 
+const issue14 = values['skip-issue14'] ? undefined : await issue14Bench({ outDir: OUT, step });
+const issue14Rows = issue14 === undefined ? undefined : issue14Targets(issue14);
+
 const results: Results = {
   ours: ours.map(({ writes: _writes, ...figures }) => figures),
   naive,
@@ -75,6 +81,7 @@ const results: Results = {
 const targets = targetsOf(results);
 const durationMs = performance.now() - started;
 console.log(renderReport(results, targets));
+if (issue14 !== undefined && issue14Rows !== undefined) console.log(`\n${renderIssue14(issue14, issue14Rows)}`);
 console.log(`\nnpm run bench took ${(durationMs / 60_000).toFixed(1)} min`);
 
 const cpu = cpus();
@@ -94,6 +101,7 @@ writeFileSync(
       },
       targets,
       results,
+      ...(issue14 === undefined || issue14Rows === undefined ? {} : { issue14: issue14Json(issue14, issue14Rows) }),
       durationMs: Math.round(durationMs),
     },
     (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value),

@@ -11,10 +11,10 @@ export const ACCESS_LIST_CODES: ReadonlySet<string> = new Set(['IP_ADDRESS_NOT_O
 export function accessDenied(errorCode: string, detail: string | undefined, ctx: OrgContext): CheckResult {
   const who = callerName(ctx.resolved);
   const address = addressInDetail(detail) ?? ctx.egressIp;
-  const shown = address ?? 'the worker’s egress IP (the stack’s EgressIp output)';
+  const shown = address ?? 'the worker’s egress IP (the stack’s EgressIps output)';
   const how =
     ctx.resolved.credentials.kind === 'digest'
-      ? `${ACCESS_MANAGER} → API Keys → ${ctx.resolved.credentials.publicKey} → Edit → Add Access List Entry, or atlas organizations apiKeys accessLists create --apiKey <its id> --ip ${address ?? '<EgressIp>'}`
+      ? `${ACCESS_MANAGER} → API Keys → ${ctx.resolved.credentials.publicKey} → Edit → Add Access List Entry, or atlas organizations apiKeys accessLists create --apiKey <its id> --ip ${address ?? '<one of EgressIps>'}`
       : 'Atlas UI → Organization → Access Manager → Applications → Service Accounts → its API Access List';
   const why =
     errorCode === 'ORG_REQUIRES_ACCESS_LIST'

@@ -54,7 +54,7 @@ export async function checkAccessList(ctx: OrgContext, ownKey: ApiKey | undefine
         fail(
           CHECK_NAMES.accessList,
           `egress IP not listed: org ${orgId} requires an API access list and ${who} has no entries`,
-          `Add the worker's egress IP (the stack's EgressIp output) to ${who}'s access list (${ACCESS_MANAGER} → API Keys → Edit → Add Access List Entry).`,
+          `Add the worker's egress IP (the stack's EgressIps output) to ${who}'s access list (${ACCESS_MANAGER} → API Keys → Edit → Add Access List Entry).`,
           orgId,
         ),
       ];

@@ -32,7 +32,7 @@ Options:
                          MONGODB_ATLAS_PUBLIC_API_KEY/PRIVATE_API_KEY or CLIENT_ID/CLIENT_SECRET)
   --base-url URL         Atlas or Ops Manager origin (default: the credentials', then https://cloud.mongodb.com)
   --flavor atlas|ops-manager
-  --egress-ip IP         the deployed worker's egress IP (the stack's EgressIp output): must be on the key's
+  --egress-ip IP         the deployed worker's egress IP (the stack's EgressIps output): must be on the key's
                          access list (without it, the address this check runs from is checked)
   --state-table NAME     the deployed worker's DynamoDB state table, to check it is reachable
                          (default: STATE_TABLE_NAME; unset: in-memory state, nothing to check)

@@ -4,7 +4,7 @@ import { InputValidationError } from '../validation/errors.ts';
 
 const checkEventSchema = z.strictObject({
   action: z.literal('check'),
-  /** The egress IP the operator expects (the stack's EgressIp output); one address. */
+  /** The egress IP the operator expects (the stack's EgressIps output); one address. */
   egressIp: z
     .string()
     .max(49)

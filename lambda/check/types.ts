@@ -99,7 +99,7 @@ export interface CheckDeps {
   /** In-memory state is a `warn` where durable state is expected (a deployed worker), else a note. @default false */
   readonly expectDurableState?: boolean;
   /**
-   * The deployed worker's egress IP (the stack's `EgressIp` output). When given, it must be on the key's access
+   * The deployed worker's egress IP (the stack's `EgressIps` output). When given, it must be on the key's access
    * list; the check otherwise can only vouch for the address it runs from.
    */
   readonly egressIp?: string;

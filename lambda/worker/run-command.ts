@@ -9,6 +9,7 @@ import { createMemoryState } from '../state/index.ts';
 import type { KeyStateStore, WriteBudget } from '../state/types.ts';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
 import { collectPages } from './collect-pages.ts';
+import { statusOf } from './describe-error.ts';
 import { CommandRejectedError } from './errors.ts';
 import { executeActions } from './execute-actions.ts';
 import { findOrgKeyByPublicKey, findProjectKey, getOrgKeyById } from './find-key.ts';
@@ -211,6 +212,10 @@ async function orgOfProject(context: CommandContext, groupId: string, call: Call
     return (await context.client.getProject(groupId, call)).orgId;
   } catch (error) {
     if (isNotFound(error, 'project')) return undefined;
+    // Another org's project is not readable with the worker's credentials: out of scope by definition.
+    if (statusOf(error) === 403) {
+      throw new CommandRejectedError('groupId', `project ${groupId} is not readable with the worker's credentials (403): it belongs to no org of this worker; nothing was sent`, { cause: error });
+    }
     throw error;
   }
 }

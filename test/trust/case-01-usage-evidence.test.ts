@@ -8,7 +8,7 @@ import { DAY_MS, message, startWorld, type World } from './trust-world.ts';
  * sweeps each. Before the fix, sweep 1 pruned the entry holding the newest use and sweep 2 acted on the idle
  * time of the survivors.
  */
-describe('Trust case 1 › pruning never changes a key’s idle time', () => {
+describe('Trust case 1 › pruning never changes a key’s idle time', { timeout: 120_000 }, () => {
   let world: World | undefined;
   afterEach(async () => {
     vi.useRealTimers();

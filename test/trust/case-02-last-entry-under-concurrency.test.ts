@@ -8,7 +8,7 @@ import { audits, message, startWorld, type World } from './trust-world.ts';
  * writers read the list before either deletes: the reads of that key's list are slowed (answered late, from
  * the state at arrival), so each plans from the two-entry snapshot.
  */
-describe('Trust case 2 › a key’s access list is never emptied, whatever runs at once', () => {
+describe('Trust case 2 › a key’s access list is never emptied, whatever runs at once', { timeout: 120_000 }, () => {
   let world: World | undefined;
   afterEach(async () => {
     await world?.close();

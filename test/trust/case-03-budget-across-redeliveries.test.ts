@@ -22,7 +22,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
     return { w, ids, gone: () => ids.filter((id) => w.key(id) === undefined).length };
   }
 
-  it('cap 300, 500 stale keys, one failed DELETE: the redelivered message deletes nothing more than the cap allows', async () => {
+  it('cap 300, 500 stale keys, one failed DELETE: the redelivered message deletes nothing more than the cap allows', { timeout: 240_000 }, async () => {
     // Prepare
     const { w, ids, gone } = await staleOrg(500);
     const container = w.container({ dryRun: false, maxWritesPerOrgPerDay: 300 });
@@ -44,7 +44,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
     expect(metric(second.records, 'BudgetRefused')).toBeGreaterThan(0);
   });
 
-  it('cap 300 tripped: the same message delivered again deletes nothing the cap held back', async () => {
+  it('cap 300 tripped: the same message delivered again deletes nothing the cap held back', { timeout: 240_000 }, async () => {
     // Prepare
     const { w, gone } = await staleOrg(500);
     const container = w.container({ dryRun: false, maxWritesPerOrgPerDay: 300 });
@@ -63,7 +63,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
     expect(w.writes().length - afterFirst, 'writes of the second delivery').toBe(0);
   });
 
-  it('default cap 50, a deadline in every invocation: the continuations together stay within 50', async () => {
+  it('default cap 50, a deadline in every invocation: the continuations together stay within 50', { timeout: 120_000 }, async () => {
     // Prepare: each invocation's time is up after 20 access-list reads (its deadline clock jumps 100 s ahead:
     // past the point where scanning stops, well before the executor's own cut-off)
     const { w, gone } = await staleOrg(150);

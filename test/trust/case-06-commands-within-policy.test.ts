@@ -11,7 +11,7 @@ const FAILED = 'queue message failed; it will be retried, then moved to the DLQ'
  * explicit commands as `dryRun` governs sweeps. Reproduced through the handler, with credentials that can
  * reach a second org (Org Owner there too) that the policy does not list.
  */
-describe('Trust case 6 › explicit commands stay within the policy', () => {
+describe('Trust case 6 › explicit commands stay within the policy', { timeout: 120_000 }, () => {
   let world: World | undefined;
   afterEach(async () => {
     await world?.close();

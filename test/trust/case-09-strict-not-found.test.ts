@@ -13,7 +13,7 @@ const HTML_404 = '<!DOCTYPE html><html><head><title>404 Not Found</title></head>
  * Atlas's documented not-found answers mean `already-absent`; any other 404 fails the action with an error that
  * names the method and path and says the base URL or path may be wrong. Through the handler.
  */
-describe('Trust case 9 › a 404 that is not Atlas saying "not found" fails loudly', () => {
+describe('Trust case 9 › a 404 that is not Atlas saying "not found" fails loudly', { timeout: 120_000 }, () => {
   let world: World | undefined;
   let proxy: Server | undefined;
   afterEach(async () => {

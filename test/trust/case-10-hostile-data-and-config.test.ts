@@ -12,7 +12,7 @@ import { audits, message, metric, startWorld, type World } from './trust-world.t
  * group silently never matched. Now `desc: null` is a key without a description, and both policy mistakes are
  * rejected at start-up (the handler) and by the CLI, naming the field.
  */
-describe('Trust case 10 › hostile data and careless configuration', () => {
+describe('Trust case 10 › hostile data and careless configuration', { timeout: 120_000 }, () => {
   let world: World | undefined;
   let dir: string | undefined;
   afterEach(async () => {
