@@ -75,9 +75,25 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         ...(deps.secretsManager === undefined ? {} : { awsSdkV3Client: deps.secretsManager }),
       })
     : envSource(env);
+  // Orgs that name their own secret (several Org Owner keys; Atlas and Ops Manager side by side): one source each.
+  const orgSources = new Map<string, ReturnType<typeof secretsManagerSource>>();
+  const sourceFor = (org: { readonly secretId?: string | undefined }) => {
+    if (org.secretId === undefined) return undefined;
+    let own = orgSources.get(org.secretId);
+    if (own === undefined) {
+      own = secretsManagerSource({
+        secretId: org.secretId,
+        maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS,
+        ...(deps.secretsManager === undefined ? {} : { awsSdkV3Client: deps.secretsManager }),
+      });
+      orgSources.set(org.secretId, own);
+    }
+    return own;
+  };
   let stats = new RunStats();
   const session = new AtlasSession({
     source,
+    sourceFor,
     onEvent: (event) => {
       stats.recordClientEvent(event);
       if (event.type === 'deprecation') logger.warn('Atlas API deprecation notice', { event });

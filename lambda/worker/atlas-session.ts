@@ -6,7 +6,10 @@ import type { ManagedOrg } from '../policy/schema.ts';
 import { statusOf } from './describe-error.ts';
 
 export interface AtlasSessionOptions {
+  /** The worker's credentials. */
   readonly source: CredentialSource;
+  /** The credentials of an org that names its own secret (`policy.orgs[].secretId`); `undefined`: `source`. */
+  readonly sourceFor?: (org: ManagedOrg) => CredentialSource | undefined;
   readonly onEvent?: (event: ClientEvent) => void;
   /** Extra client options (pacing, retry, timeouts). */
   readonly client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials' | 'onEvent'>>;
@@ -23,14 +26,17 @@ export class AtlasSession {
   constructor(private readonly options: AtlasSessionOptions) {}
 
   async run<T>(org: ManagedOrg | undefined, operation: (client: AtlasClient, resolved: ResolvedCredentials) => Promise<T>): Promise<T> {
-    const resolved = await this.options.source.get();
+    const own = org === undefined ? undefined : this.options.sourceFor?.(org);
+    const source = own ?? this.options.source;
+    const sourceKey = own === undefined ? 'default' : `org:${org?.secretId ?? org?.orgId}`;
+    const resolved = await source.get();
     try {
-      return await operation(this.clientFor(resolved, org), resolved);
+      return await operation(this.clientFor(resolved, org, sourceKey), resolved);
     } catch (error) {
       if (statusOf(error) !== 401) throw error;
       this.options.onEvent?.({ type: 'auth', scheme: resolved.credentials.kind, what: 'rejected; re-reading credentials once' });
-      const fresh = await this.options.source.refresh();
-      return operation(this.clientFor(fresh, org), fresh);
+      const fresh = await source.refresh();
+      return operation(this.clientFor(fresh, org, sourceKey), fresh);
     }
   }
 
@@ -39,17 +45,18 @@ export class AtlasSession {
     this.clients.clear();
   }
 
-  private clientFor(resolved: ResolvedCredentials, org: ManagedOrg | undefined): AtlasClient {
+  private clientFor(resolved: ResolvedCredentials, org: ManagedOrg | undefined, sourceKey: string): AtlasClient {
     const baseUrl = org?.baseUrl ? new URL(org.baseUrl).origin : resolved.baseUrl;
     const flavor = org?.flavor ?? resolved.flavor;
     // The fingerprint tells rotated credentials apart without keeping their text in a map key.
     const fingerprint = createHash('sha256').update(JSON.stringify(resolved.credentials)).digest('hex').slice(0, 16);
-    const cacheKey = `${baseUrl}|${flavor}|${fingerprint}`;
+    const cacheKey = `${sourceKey}|${baseUrl}|${flavor}|${fingerprint}`;
     let client = this.clients.get(cacheKey);
     if (!client) {
       // Rotated credentials: the clients of the old ones will not be used again; release their connections.
+      // Only this source's: other orgs' own credentials stay in use.
       for (const [key, stale] of this.clients) {
-        if (!key.endsWith(`|${fingerprint}`)) {
+        if (key.startsWith(`${sourceKey}|`) && !key.endsWith(`|${fingerprint}`)) {
           this.clients.delete(key);
           void stale.close().catch(() => undefined);
         }

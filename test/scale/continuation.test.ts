@@ -81,12 +81,12 @@ describe('Scale › continuation through the handler', () => {
     output = undefined;
   });
 
-  it('a sweep cut by short invocations continues from each cursor: every access list read once, the org ends as the dry-run plan', async () => {
-    // Prepare: 600 keys, and the dry-run plan from the same state. Each invocation has 10 minutes and the
-    // default 60 s margin; its clock jumps 550 s ahead once it has read 150 access lists: past the scan deadline
+  it('a sweep cut by short invocations continues from each cursor: every access list read once, the org ends as the dry-run plan', { timeout: 120_000 }, async () => {
+    // Prepare: 300 keys, and the dry-run plan from the same state. Each invocation has 10 minutes and the
+    // default 60 s margin; its clock jumps 550 s ahead once it has read 70 access lists: past the scan deadline
     // (scanning stops), 48 s of real time before the executor's own margin (the last batch still runs).
     const now = new Date();
-    sim = await startSimulator({ seed: { now, keysPerOrg: 600, entriesPerKey: [2, 5], staleFraction: 0.2 } });
+    sim = await startSimulator({ seed: { now, keysPerOrg: 300, entriesPerKey: [2, 5], staleFraction: 0.2 } });
     const simulator = sim;
     const worker = sim.workers[0]!;
     const planned = await dryRunPlan(sim, worker, now);
@@ -106,7 +106,7 @@ describe('Scale › continuation through the handler', () => {
     const runtime = createRuntime(workerEnv(sim, [worker.orgId]), {
       sqs: new SQSClient({}),
       client: { pacing: false, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
-      clock: () => Date.now() + (readsThisInvocation() >= 150 ? 550_000 : 0),
+      clock: () => Date.now() + (readsThisInvocation() >= 70 ? 550_000 : 0),
     });
 
     // Act: each enqueued continuation is the next SQS record
