@@ -19,6 +19,8 @@ const DAY_MS = 86_400_000;
 
 export interface DaySweep {
   readonly wallMs: number;
+  /** The sweeping process's CPU time, ms. */
+  readonly cpuMs: number;
   readonly requests: RequestBreakdown;
   /** Keys in the listing (read + skipped). */
   readonly keysListed: number;
@@ -125,6 +127,7 @@ export async function incrementalBench(options: IncrementalBenchOptions): Promis
       if ((report.outcomes['failed'] ?? 0) > 0) throw new Error(`${name}: ${report.outcomes['failed']} actions failed`);
       const figures: DaySweep = {
         wallMs: report.wallMs,
+        cpuMs: report.cpuMs,
         requests: requestBreakdown(log),
         keysListed: report.keysScanned + report.keysSkipped,
         keysRead: report.keysScanned,

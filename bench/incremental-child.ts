@@ -8,12 +8,23 @@ import { revokeKey } from './revoke-key.ts';
  */
 const task = JSON.parse(process.argv[2] ?? '{}') as BenchChildTask;
 
+/** CPU time (user + system) of this process since `from`, ms. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
+};
+
 async function run(): Promise<BenchChildReport> {
+  const cpu = process.cpuUsage();
   switch (task.kind) {
-    case 'incremental-sweep':
-      return { ...(await incrementalSweep(task)), maxRssKiB: process.resourceUsage().maxRSS };
-    case 'revoke-key':
-      return { kind: task.kind, ...(await revokeKey(task)), maxRssKiB: process.resourceUsage().maxRSS };
+    case 'incremental-sweep': {
+      const report = await incrementalSweep(task);
+      return { ...report, cpuMs: cpuSince(cpu), maxRssKiB: process.resourceUsage().maxRSS };
+    }
+    case 'revoke-key': {
+      const report = await revokeKey(task);
+      return { kind: task.kind, ...report, cpuMs: cpuSince(cpu), maxRssKiB: process.resourceUsage().maxRSS };
+    }
   }
 }
 

@@ -8,18 +8,22 @@ import type { IncrementalSweepReport, IncrementalSweepTask, StateUse } from './i
 
 /** The state as the worker uses it, with every call counted. */
 function counted(state: StateBackend): { keys: KeyStateStore; budget: WriteBudget; use: () => StateUse } {
-  const use = { keyGets: 0, keyItemsAsked: 0, keyItemsFound: 0, keyPuts: 0, keyItemsWritten: 0, reservations: 0 };
+  const use = { keyGets: 0, keyItemsAsked: 0, keyItemsFound: 0, keyPuts: 0, keyItemsWritten: 0, reservations: 0, keyGetMs: 0, keyPutMs: 0 };
   return {
     keys: {
       async get(orgId, ids) {
+        const started = performance.now();
         const found = await state.keys.get(orgId, ids);
+        use.keyGetMs += performance.now() - started;
         use.keyGets += 1;
         use.keyItemsAsked += ids.length;
         use.keyItemsFound += found.size;
         return found;
       },
       async put(orgId, states) {
+        const started = performance.now();
         await state.keys.put(orgId, states);
+        use.keyPutMs += performance.now() - started;
         use.keyPuts += 1;
         use.keyItemsWritten += states.length;
       },
@@ -41,7 +45,7 @@ function counted(state: StateBackend): { keys: KeyStateStore; budget: WriteBudge
  * result counted as it comes, the summary keeping 200), at the task's "now", against the simulator, with the
  * state in the parent's dynalite when given.
  */
-export async function incrementalSweep(task: IncrementalSweepTask): Promise<Omit<IncrementalSweepReport, 'maxRssKiB'>> {
+export async function incrementalSweep(task: IncrementalSweepTask): Promise<Omit<IncrementalSweepReport, 'maxRssKiB' | 'cpuMs'>> {
   const { target } = task;
   const client = createAtlasClient({
     baseUrl: target.baseUrl,

@@ -34,6 +34,12 @@ export interface StateUse {
   readonly keyItemsWritten: number;
   /** Write-budget reservations (one conditional update each). */
   readonly reservations: number;
+  /**
+   * Time spent in `keys.get` and `keys.put`, summed, ms. The sweep awaits each in turn between its chunks of
+   * keys, so both lie on its critical path.
+   */
+  readonly keyGetMs: number;
+  readonly keyPutMs: number;
 }
 
 export interface IncrementalSweepReport {
@@ -48,6 +54,8 @@ export interface IncrementalSweepReport {
   readonly findingsTotal: number;
   readonly complete: boolean;
   readonly state: StateUse;
+  /** CPU time (user + system) of the child over the sweep, ms. */
+  readonly cpuMs: number;
   readonly maxRssKiB: number;
 }
 
@@ -58,6 +66,8 @@ export interface RevokeKeyReport {
   readonly kind: 'revoke-key';
   readonly wallMs: number;
   readonly failures: number;
+  /** CPU time (user + system) of the child over the revocation, building the runtime included, ms. */
+  readonly cpuMs: number;
   readonly maxRssKiB: number;
 }
 

@@ -100,12 +100,13 @@ function dayRow(label: string, day: DaySweep): string[] {
   const r = day.requests;
   return [
     label,
-    seconds(day.wallMs),
+    `${seconds(day.wallMs)} (CPU ${seconds(day.cpuMs)})`,
     String(r.total),
     `${r.listingPages} / ${r.accessListReads} / ${r.writes} / ${r.challenges401} / ${r.status429}`,
     `${day.keysRead} / ${day.keysSkipped}`,
     String(day.actions),
     `${day.state.keyItemsAsked} / ${day.state.keyItemsWritten} / ${day.state.reservations}`,
+    `${seconds(day.state.keyGetMs)} / ${seconds(day.state.keyPutMs)}`,
     Object.entries(day.state.dynamoRequests)
       .map(([operation, count]) => `${operation} ${count}`)
       .join(', '),
@@ -125,7 +126,7 @@ export function renderIssue14(results: Issue14Results, targets: readonly Target[
       `between day 1 and day 2: ${churn.used} keys used, ${churn.created} created, ${churn.deleted} deleted, ${churn.described} described anew, ` +
       `${churn.reroled} re-roled, ${churn.entriesAdded} given an entry`,
     table(
-      ['run', 'wall', 'requests', 'listing / access lists / writes / 401 / 429', 'keys read / skipped', 'actions', 'state items get / put / budget', 'DynamoDB requests', 'wall / bound'],
+      ['run', 'wall', 'requests', 'listing / access lists / writes / 401 / 429', 'keys read / skipped', 'actions', 'state items get / put / budget', 'time in keys.get / put', 'DynamoDB requests', 'wall / bound'],
       [
         dayRow('day 1: full read, fills the state (dry run)', incremental.day1),
         dayRow('day 2: incremental (execute)', incremental.incremental),
@@ -151,14 +152,20 @@ export function renderIssue14(results: Issue14Results, targets: readonly Target[
     ),
     '',
     `Revocation: key at place ${revocation.listingPosition} of ${revocation.listed} in the listing, ${seconds(revocation.wallMs)}, ` +
-      `${revocation.requests} requests (${revocation.listingPages} listing pages), ${revocation.status429} 429s, ${revocation.revoked ? 'revoked' : 'NOT revoked'}`,
+      `${revocation.requests} requests (${revocation.listingPages} listing pages), ${revocation.status429} 429s, ${revocation.revoked ? 'revoked' : 'NOT revoked'}; ` +
+      `CPU ${seconds(revocation.cpuMs)} in the handler's process`,
     `Module load: handler ${fixed(loadRatio.handlerMs.median, 1)} ms ÷ reference ${fixed(loadRatio.referenceMs.median, 1)} ms (medians of ${loadRatio.runs}, alternating) = ` +
       `${fixed(loadRatio.ratio, 2)}; CPU-time ratio ${fixed(loadRatio.cpuRatio, 2)}, best-of ratio ${fixed(loadRatio.bestRatio, 2)}; ` +
       `bundles ${fixed(loadRatio.handlerBytes / 1024, 0)} KiB and ${fixed(loadRatio.referenceBytes / 1024, 0)} KiB`,
     `  handler-only parts: ${Object.entries(loadRatio.handlerOnlyParts).map(([part, bytes]) => `${part} ${fixed(bytes / 1024, 0)} KiB`).join(', ')}`,
-    ...(loadRatio.savedWithoutMs === undefined
+    ...(loadRatio.attribution === undefined
       ? []
-      : [`  load CPU time saved without: ${Object.entries(loadRatio.savedWithoutMs).map(([part, ms]) => `${part} ${fixed(ms, 1)} ms`).join('; ')}`]),
+      : [
+          `  without some parts (least load CPU time saved, of ${loadRatio.attribution.runs} runs; median wall ÷ reference's):`,
+          ...Object.entries(loadRatio.attribution.variants).map(
+            ([part, v]) => `    ${part}: ${fixed(v.savedCpuMs, 1)} ms saved, ratio ${fixed(v.ratio, 2)}, ${fixed(v.bytes / 1024, 0)} KiB`,
+          ),
+        ]),
     '',
     'Issue 14 targets',
     table(

@@ -7,6 +7,8 @@ import { LATENCY_MS, RATE_LIMIT, seedFor, TIME_SCALE } from './scenario.ts';
 export interface LastKeyRevocationFigures {
   readonly keys: number;
   readonly wallMs: number;
+  /** The handler process's CPU time over the revocation (building the runtime included), ms. */
+  readonly cpuMs: number;
   readonly requests: number;
   readonly listingPages: number;
   readonly status429: number;
@@ -45,6 +47,7 @@ export async function lastKeyRevocationBench(options: { readonly bundle: string;
     return {
       keys,
       wallMs: report.wallMs,
+      cpuMs: report.cpuMs,
       requests: requests.total,
       listingPages: requests.listingPages,
       status429: requests.status429,

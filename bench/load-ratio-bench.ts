@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -27,13 +27,8 @@ export interface LoadRatioFigures {
   readonly referenceBytes: number;
   /** The handler bundle's largest parts that the reference does not hold (bytes by package or folder). */
   readonly handlerOnlyParts: Readonly<Record<string, number>>;
-  /**
-   * When measured (the ratio missed, or asked for): per dependency, the handler's load CPU time minus that of the
-   * same build without it (and with our evaluation deferred: `DEFERRED`), the least of the runs each, ms: what
-   * removing or deferring it saves. CPU time and the least of the runs, because differences of a few tens of ms
-   * drown in the wall time, and in the medians, of a busy machine.
-   */
-  readonly savedWithoutMs?: Readonly<Record<string, number>>;
+  /** When measured (the ratio missed, or asked for): what each part of the handler costs at load. */
+  readonly attribution?: LoadAttribution;
 }
 
 export interface LoadRatioOptions {
@@ -42,10 +37,22 @@ export interface LoadRatioOptions {
   readonly runs?: number;
   /** Measure each module's marginal load time: 'auto' (default) does so only when the ratio misses. */
   readonly attribute?: boolean | 'auto';
-  /** Runs per variant when attributing (the least CPU time of them counts). @default 6 */
+  /** Runs per variant when attributing. @default 10 */
   readonly attributionRuns?: number;
   /** The ratio's target (attribution runs when it is missed in 'auto' mode). @default 1.25 */
   readonly target?: number;
+}
+
+/**
+ * The handler built without some of its parts, timed in alternation with the handler and the reference (`runs`
+ * each). Per variant: the handler's load CPU time minus the variant's, the least of the runs each (differences of
+ * a few tens of ms drown in the wall time, and in the medians, of a busy machine; contention only ever adds to
+ * the least), the variant's median wall time ÷ the reference's (the ratio the handler would have without those
+ * parts on its load path), and its size.
+ */
+export interface LoadAttribution {
+  readonly runs: number;
+  readonly variants: Readonly<Record<string, { readonly savedCpuMs: number; readonly ratio: number; readonly bytes: number }>>;
 }
 
 /** A module with nothing in it: named imports from it are `undefined`, which nothing calls at load. */
@@ -57,7 +64,12 @@ const EMPTY = 'module.exports = {};';
  * environment (no STATE_TABLE_NAME, no WORK_QUEUE_URL, no pattern in the policy; the Atlas client is built on
  * first use). The difference to the handler is what that dependency costs at load.
  */
-const WITHOUT: Readonly<Record<string, { readonly filter: RegExp; readonly stub: string }>> = {
+interface Stub {
+  readonly filter: RegExp;
+  readonly stub: string;
+}
+
+const WITHOUT: Readonly<Record<string, Stub>> = {
   'undici (Atlas transport)': { filter: /^undici(\/|$)/, stub: EMPTY },
   're2js (policy patterns)': { filter: /^re2js$/, stub: EMPTY },
   '@aws-sdk/client-dynamodb (state table)': { filter: /^@aws-sdk\/client-dynamodb$/, stub: EMPTY },
@@ -69,6 +81,9 @@ const WITHOUT: Readonly<Record<string, { readonly filter: RegExp; readonly stub:
   },
   'check (lambda/check/)': { filter: /\/check\/run-runtime-check\.ts$/, stub: 'export const runRuntimeCheck = () => ({});' },
 };
+
+/** All of `WITHOUT` at once: what the load path would hold if those parts were separate chunks loaded on first use. */
+export const ONLY_INIT_PATH = 'without all six above (each a lazily loaded chunk)';
 
 export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -127,7 +142,6 @@ function timeAlternating(bundles: readonly string[], runs: number): ImportTime[]
 }
 
 const round1 = (values: readonly number[]) => values.map((value) => Math.round(value * 10) / 10);
-const total = (parts: Readonly<Record<string, number>>) => Object.values(parts).reduce((sum, bytes) => sum + bytes, 0);
 
 /** Builds both bundles the construct's way and measures the ratio; attributes the handler's excess when asked. */
 export async function loadRatioBench(options: LoadRatioOptions): Promise<LoadRatioFigures> {
@@ -162,10 +176,10 @@ export async function loadRatioBench(options: LoadRatioOptions): Promise<LoadRat
     ratio,
     cpuRatio,
     bestRatio,
-    handlerBytes: total(handlerParts),
-    referenceBytes: total(referenceParts),
+    handlerBytes: statSync(handlerBundle).size,
+    referenceBytes: statSync(referenceBundle).size,
     handlerOnlyParts,
-    ...(wanted ? { savedWithoutMs: await attributeLoad(dir, handlerBundle, options.attributionRuns ?? 6) } : {}),
+    ...(wanted ? { attribution: await attributeLoad(dir, handlerBundle, referenceBundle, options.attributionRuns ?? 10) } : {}),
   };
 }
 
@@ -178,14 +192,15 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __awsKeyWorkerCreateRequire } from 'node:module'; " +
   'const require = __awsKeyWorkerCreateRequire(import.meta.url);';
 
-/** `buildBundle`'s options, with the modules whose path matches `without` replaced by an empty module. */
-async function buildWithout(entry: string, outfile: string, without: { readonly filter: RegExp; readonly stub: string } | undefined): Promise<void> {
+/** `buildBundle`'s options, with the modules matched by `without` replaced by their stubs. */
+async function buildWithout(entry: string, outfile: string, without: readonly Stub[]): Promise<void> {
   const stub: Plugin = {
     name: 'without',
     setup(plugin) {
-      if (without === undefined) return;
-      plugin.onResolve({ filter: without.filter }, () => ({ path: 'stub', namespace: 'without' }));
-      plugin.onLoad({ filter: /.*/, namespace: 'without' }, () => ({ contents: without.stub, loader: 'js' }));
+      for (const [index, { filter }] of without.entries()) {
+        plugin.onResolve({ filter }, () => ({ path: String(index), namespace: 'without' }));
+      }
+      plugin.onLoad({ filter: /.*/, namespace: 'without' }, ({ path }) => ({ contents: without[Number(path)]?.stub ?? EMPTY, loader: 'js' }));
     },
   };
   await build({
@@ -206,12 +221,12 @@ async function buildWithout(entry: string, outfile: string, without: { readonly 
 }
 
 /**
- * The handler built without each dependency in turn (and once with all of our code's evaluation deferred to the
- * first call, the floor that lazy imports inside one bundle can reach: the file is still read and parsed), timed
- * in alternation with the handler itself: handler − variant (least CPU time of the runs) is what that part costs at load.
+ * The handler built without each part in turn, without all of them, and once with all of our code's evaluation
+ * deferred to the first call (the floor that lazy imports inside one bundle can reach: the file is still read and
+ * parsed); see `LoadAttribution`.
  */
-async function attributeLoad(dir: string, handlerBundle: string, runs: number): Promise<Record<string, number>> {
-  const names = [...Object.keys(WITHOUT), DEFERRED];
+async function attributeLoad(dir: string, handlerBundle: string, referenceBundle: string, runs: number): Promise<LoadAttribution> {
+  const names = [...Object.keys(WITHOUT), ONLY_INIT_PATH, DEFERRED];
   const bundles: string[] = [];
   for (const [index, name] of names.entries()) {
     const bundle = join(dir, `without-${index}`, 'index.mjs');
@@ -219,14 +234,31 @@ async function attributeLoad(dir: string, handlerBundle: string, runs: number): 
       const entry = join(dir, 'deferred-handler.ts');
       const handler = relative(dir, 'lambda/handler.ts');
       writeFileSync(entry, `export const handler = async (event: unknown, context: never) => (await import('./${handler}')).handler(event, context);\n`);
-      await buildWithout(entry, bundle, undefined);
+      await buildWithout(entry, bundle, []);
     } else {
-      await buildWithout('lambda/handler.ts', bundle, WITHOUT[name]);
+      const one = WITHOUT[name];
+      await buildWithout('lambda/handler.ts', bundle, one === undefined ? Object.values(WITHOUT) : [one]);
     }
     bundles.push(bundle);
   }
-  // The least CPU time of the runs: contention on a busy machine only ever adds to it.
-  const cpu = timeAlternating([handlerBundle, ...bundles], runs).map((times) => Math.min(...times.map((time) => time.cpuMs)));
-  const base = cpu[0] ?? Number.NaN;
-  return Object.fromEntries(names.map((name, index) => [name, Math.round((base - (cpu[index + 1] ?? Number.NaN)) * 10) / 10]));
+  const [handler = [], reference = [], ...variants] = timeAlternating([handlerBundle, referenceBundle, ...bundles], runs);
+  const leastCpu = (times: readonly ImportTime[]) => Math.min(...times.map((time) => time.cpuMs));
+  const medianWall = (times: readonly ImportTime[]) => median(times.map((time) => time.wallMs));
+  const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+  return {
+    runs,
+    variants: Object.fromEntries(
+      names.map((name, index) => {
+        const times = variants[index] ?? [];
+        return [
+          name,
+          {
+            savedCpuMs: round(leastCpu(handler) - leastCpu(times), 1),
+            ratio: round(medianWall(times) / medianWall(reference), 3),
+            bytes: statSync(bundles[index] as string).size,
+          },
+        ];
+      }),
+    ),
+  };
 }

@@ -20,6 +20,7 @@ import { AtlasSession, selfPublicKeyOf } from '../worker/atlas-session.ts';
 import { describeError } from '../worker/describe-error.ts';
 import { RunStats } from '../worker/run-stats.ts';
 import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
+import { isDeferred } from '../worker/sweep-progress.ts';
 import { runRuntimeCheck } from '../check/run-runtime-check.ts';
 import { createRotationHandler } from '../rotation/create-rotation-handler.ts';
 import { retireServiceAccountSecrets } from '../rotation/retire-service-account-secrets.ts';
@@ -118,30 +119,30 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   // order for the retry), never the other orgs' records.
   const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
-  const enqueue = async (commands: Command[]): Promise<boolean> => {
+  const enqueue = async (commands: Command[], source?: string): Promise<boolean> => {
     if (commands.length === 0) return true;
     if (!config.WORK_QUEUE_URL || !sqs) {
       logger.error('WORK_QUEUE_URL is not set: cannot enqueue follow-up commands', { commands });
       stats.add(METRIC_NAMES.continuationsDropped, commands.length);
       return false;
     }
-    await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands, new Date());
+    await enqueueCommands(sqs, config.WORK_QUEUE_URL, commands, new Date(), source);
     return true;
   };
 
-  /** Runs one validated command with its `requestId` on every log line of it. */
-  const execute = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
-    if (command.requestId === undefined) return executeCommand(command, deadline);
+  /** Runs one validated command (from queue message `source`, if any) with its `requestId` on every log line of it. */
+  const execute = async (command: Command, deadline: number | undefined, source?: string): Promise<CommandReport> => {
+    if (command.requestId === undefined) return executeCommand(command, deadline, source);
     logger.appendKeys({ requestId: command.requestId });
     try {
-      return await executeCommand(command, deadline);
+      return await executeCommand(command, deadline, source);
     } finally {
       logger.removeKeys(['requestId']);
     }
   };
 
   /** Runs one validated command; throws CommandFailedError when any part of its work failed or was deferred. */
-  const executeCommand = async (command: Command, deadline: number | undefined): Promise<CommandReport> => {
+  const executeCommand = async (command: Command, deadline: number | undefined, source?: string): Promise<CommandReport> => {
     const org = 'orgId' in command ? policy.orgs.find((o) => o.orgId === command.orgId) : undefined;
     logger.info('command started', { command });
     const outcome = await session.run(org, (client, resolved) => {
@@ -194,8 +195,10 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       stats.add(METRIC_NAMES.findings, sweep.findingsTotal);
       if (sweep.continuation) {
         const from = command.action === 'sweep' ? command.cursor : undefined;
+        // Progress is a position moved or an action carried out: a batch the deadline deferred whole, at the same
+        // position, would come back the same way with every continuation.
         const progressed =
-          sweep.actionsTotal > 0 || (sweep.keysScanned > 0 && JSON.stringify(sweep.continuation) !== JSON.stringify(from));
+          (sweep.keysScanned > 0 && JSON.stringify(sweep.continuation) !== JSON.stringify(from)) || sweep.results.some((r) => !isDeferred(r));
         if (!progressed) throw new CommandFailedError(`sweep of ${sweep.orgId} made no progress before its deadline; not continuing`);
         // A continuation covers the actions the deadline deferred: it starts where their keys' listing began, so
         // the next invocation plans them again. A failed action is not covered: the message fails and is retried
@@ -203,7 +206,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
         // message would enqueue a continuation of its own, each sweeping the rest of the org again.
         if (failed.length === 0) {
           continuation = { action: 'sweep', orgId: sweep.orgId, cursor: sweep.continuation, ...(command.action === 'sweep' && command.dryRun ? { dryRun: true } : {}) };
-          if (await enqueue([continuation])) stats.add(METRIC_NAMES.continuations);
+          if (await enqueue([continuation], source)) stats.add(METRIC_NAMES.continuations);
         } else {
           logger.error('sweep stopped: some actions failed; the message will be retried from its cursor', { orgId: sweep.orgId });
         }
@@ -270,7 +273,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       const command = parseCommand(record.body, 'message');
       const refusal = laneRefusal(command, record.eventSourceARN);
       if (refusal !== undefined) throw new CommandFailedError(refusal);
-      await execute(command, deadline);
+      await execute(command, deadline, record.messageId);
     } catch (error) {
       stats.add(METRIC_NAMES.commandsFailed);
       const { summary, details } = describeError(error);

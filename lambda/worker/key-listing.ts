@@ -1,3 +1,4 @@
+import { MAX_ITEMS_PER_PAGE } from '../atlas/constants.ts';
 import type { ApiKey, AtlasClient, CallOptions, Page } from '../atlas/types.ts';
 
 /** Where a listing stands: what the continuation cursor records. */
@@ -54,14 +55,14 @@ export class KeyListing implements AsyncIterable<ApiKey> {
 
   /**
    * Where to resume so that everything after `key` (a key this listing handed out) is handed out again: after it
-   * in sorted mode; in unsorted mode its page, which the resumed listing reads with the page before it.
+   * in sorted mode; in unsorted mode the page holding the key right after it (an offset), which the resumed
+   * listing reads with the page before it (the overlap). From the key's own position, not the listing's: the key
+   * may be from a window before the last one read (a chunk cut short by the deadline).
    */
   positionAfter(key: ApiKey): ListingPosition {
     const index = this.indexOf.get(key) ?? Math.max(0, this.index);
-    const page = Math.floor(index / this.options.pageSize) + 1;
-    // Unsorted: the key's own (estimated) page, not the listing's next one: the key may be from a window before
-    // the last one read (a chunk cut short by the deadline), and the pages after it would be skipped.
-    return this.order === 'sorted' ? { order: 'sorted', after: key.publicKey, page } : { order: 'unsorted', page };
+    if (this.order === 'unsorted') return { order: 'unsorted', page: Math.floor((index + 1) / this.options.pageSize) + 1 };
+    return { order: 'sorted', after: key.publicKey, page: Math.floor(index / this.options.pageSize) + 1 };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ApiKey> {
@@ -180,7 +181,13 @@ export function readAround(index: number, max: number): { pageNum: number; size:
     if (gain > best.gain) best = { pageNum: Math.floor(index / size) + 1, size, gain };
     if (gain === size - 1) break;
   }
-  if (best.gain <= 0) return { pageNum: Math.floor(index / 2) + 1, size: 2 }; // max is 1: pairs
+  if (best.gain > 0) return { pageNum: best.pageNum, size: best.size };
+  // No size near `max` has a key after `index` on its page (small pages: e.g. max 1, or max 2 and an odd index).
+  // A read with `index` last on its page never shows what follows the anchor, so the search would repeat it: the
+  // next larger size that leaves room after it does.
+  for (let size = Math.max(2, max + 1); size <= MAX_ITEMS_PER_PAGE; size += 1) {
+    if (index % size < size - 1) return { pageNum: Math.floor(index / size) + 1, size };
+  }
   return { pageNum: best.pageNum, size: best.size };
 }
 

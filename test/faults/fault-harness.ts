@@ -1,4 +1,4 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -364,7 +364,15 @@ export async function startHarness(options: HarnessOptions) {
   });
   simRef = sim;
   const dynalite: Dynalite = await startDynalite();
-  const state = createDynamoState({ tableName: dynalite.tableName, client: dynalite.client });
+  // A connection per request: dynalite closes keep-alive sockets after 5 idle seconds, and a request sent on a
+  // socket it is closing fails with ECONNRESET (a race of the test rig, on a busy machine).
+  const stateClient = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'dynalite', secretAccessKey: 'dynalite' },
+    requestHandler: { httpAgent: { keepAlive: false } },
+  });
+  const state = createDynamoState({ tableName: dynalite.tableName, client: stateClient });
   const worker = sim.workers[0]!;
   const orgId = worker.orgId;
   /** The secret's JSON, with a rotated private key or client secret when given. */
@@ -404,7 +412,7 @@ export async function startHarness(options: HarnessOptions) {
         {
           secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
           sqs: new SQSClient({ region: 'us-east-1' }),
-          dynamodb: extra.dynamodb ?? dynalite.client,
+          dynamodb: extra.dynamodb ?? stateClient,
           logger: new Logger({ serviceName: 'atlas-key-worker', persistentKeys: { container: name }, jsonReplacerFn: redactSecrets }),
           metrics: new Metrics({ serviceName: 'atlas-key-worker', namespace: 'AtlasKeyWorker', defaultDimensions: { container: name } }),
           client: FAST_CLIENT,
@@ -508,6 +516,8 @@ export async function startHarness(options: HarnessOptions) {
   return {
     sim,
     dynalite,
+    /** The state table's client the containers use. */
+    stateClient,
     worker,
     warmUp,
     orgId,
@@ -557,6 +567,7 @@ export async function startHarness(options: HarnessOptions) {
     close: async () => {
       for (const runtime of runtimes) await runtime.session.close();
       await sim.close();
+      stateClient.destroy();
       await dynalite.close();
     },
   };

@@ -155,7 +155,7 @@ describe('Fault matrix › the write budget and the access lists under redeliver
     // out); the second reaches the table but the container dies before the answer; nothing leaves it after that.
     const { h, intended, planned } = await prepare(13);
     const budget = planned;
-    const crash = crashingClient(h.dynalite.client, 1);
+    const crash = crashingClient(h.stateClient, 1);
     const dying = h.container({ budget, dynamodb: crash.client });
     await h.warmUp(dying);
     const before = snapshot(h.sim);

@@ -161,6 +161,72 @@ describe('Handler', () => {
       expect(emf?.['Continuations']).toBe(1);
       expect(output.records().some((r) => r['_aws'] !== undefined && 'SweepsCompleted' in r)).toBe(false);
     });
+    it('a continuation that could not get past its cursor is not taken by SQS for a duplicate of the message it continues', async () => {
+      // Prepare: three keys in use, each with three stale entries (pruned one after another, each re-read first).
+      // In each invocation, once an entry has been pruned the sweep's clock reads an hour later: the prunes still
+      // to start are deferred, and the position does not move.
+      fixture = await startWorkerFixture({ keysPerOrg: 0, now: new Date() });
+      const { sim, orgId } = fixture;
+      const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const entry = (address: string, lastUsedDays: number) => ({ cidrBlock: address, ipAddress: address, created: daysAgo(900), lastUsed: daysAgo(lastUsedDays), count: 3 });
+      sim.state.apiKeys = [
+        ...sim.state.apiKeys,
+        ...[1, 2, 3].map((n) => ({
+          id: `6b${String(n).padStart(22, '0')}`,
+          publicKey: `prunekey${n}`.slice(0, 8),
+          privateKey: 'x',
+          desc: `in use ${n}`,
+          orgId,
+          roles: [{ orgId, roleName: 'ORG_MEMBER' }],
+          accessList: [entry(`198.51.100.${n}`, 1), entry(`203.0.113.${n}`, 200), entry(`203.0.113.${n + 10}`, 300), entry(`203.0.113.${n + 20}`, 400)],
+        })),
+      ];
+      let invocationStart = 0;
+      const pruned = () => sim.requests.slice(invocationStart).some((r) => r.method === 'DELETE' && r.url.includes('/accessList/'));
+      const runtime = await runtimeFor({ queue: WORK_QUEUE_URL, clock: () => Date.now() + (pruned() ? 3_600_000 : 0), policy: { dryRun: false } });
+      const deliver = async (body: Record<string, unknown>, id: string) => {
+        sqsMock.resetHistory();
+        invocationStart = sim.requests.length;
+        const response = (await runtime.handle(workLaneEvent([body], id), lambdaContext())) as SQSBatchResponse;
+        const entries = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+        const prunes = sim.requests.slice(invocationStart).filter((r) => r.method === 'DELETE').length;
+        return { failures: response.batchItemFailures, entries, prunes };
+      };
+
+      // Act: the sweep, then its continuation, then that one's
+      const first = await deliver({ action: 'sweep', orgId }, 'first');
+      const second = await deliver(JSON.parse(first.entries[0]!.MessageBody!), 'second');
+      const third = await deliver(JSON.parse(second.entries[0]!.MessageBody!), 'third');
+
+      // Assess: each invocation pruned one entry per key; the second continuation is the same command as the first
+      // (same position), yet SQS's five-minute deduplication must not drop it: its deduplication id differs
+      expect([first, second, third].map((delivery) => [delivery.failures, delivery.prunes])).toEqual([[[], 3], [[], 3], [[], 3]]);
+      expect([first.entries.length, second.entries.length, third.entries.length]).toEqual([1, 1, 0]);
+      expect(second.entries[0]!.MessageBody).toBe(first.entries[0]!.MessageBody);
+      expect(second.entries[0]!.MessageDeduplicationId).not.toBe(first.entries[0]!.MessageDeduplicationId);
+      expect(sim.state.apiKeys.filter((k) => k.orgId === orgId && k.desc?.startsWith('in use')).map((k) => k.accessList.length)).toEqual([1, 1, 1]);
+    });
+
+    it('fails a sweep message whose invocation deferred every action without moving (no continuation that would loop)', async () => {
+      // Prepare: the clock jumps an hour once every access list has been read: the batch is all deferred
+      fixture = await startWorkerFixture({ keysPerOrg: 30, staleFraction: 0.5, now: new Date() });
+      const { sim, orgId } = fixture;
+      let invocationStart = 0;
+      const reads = () => sim.requests.slice(invocationStart).filter((r) => r.method === 'GET' && r.status === 200 && r.url.includes('/accessList')).length;
+      const runtime = await runtimeFor({ queue: WORK_QUEUE_URL, clock: () => Date.now() + (reads() >= 31 ? 3_600_000 : 0), policy: { dryRun: false } });
+      const cursor = { runId: 'run-1', order: 'sorted', page: 1 };
+
+      // Act
+      invocationStart = sim.requests.length;
+      const response = (await runtime.handle(workLaneEvent([{ action: 'sweep', orgId, cursor }]), lambdaContext())) as SQSBatchResponse;
+
+      // Assess: nothing sent, nothing enqueued, the message fails (SQS retries it, then keeps it in the DLQ)
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0' }]);
+      expect(fixture.writes()).toEqual([]);
+      expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+      const failure = output.records().find((r) => r['message'] === 'queue message failed; it will be retried, then moved to the DLQ');
+      expect(String(failure?.['reason'])).toContain('made no progress');
+    });
   });
 
   describe('Lanes', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SimApiKey } from '../../sim/types.ts';
-import { DAY_MS, message, startWorld, type World } from './trust-world.ts';
+import { DAY_MS, message, startWorld, type World, reasons } from './trust-world.ts';
 
 /**
  * Issue 11, case 1: pruning destroyed the key's own usage evidence, and a later sweep deleted (or unassigned) a
@@ -39,8 +39,8 @@ describe('Trust case 1 › pruning never changes a key’s idle time', { timeout
 
     // Assess: the entry holding the newest use stays, so the key's idle time stays 100 days: unassigned (≥ 90),
     // never deleted (< 180)
-    expect(first.failed).toEqual([]);
-    expect(second.failed).toEqual([]);
+    expect(first.failed, reasons(first)).toEqual([]);
+    expect(second.failed, reasons(second)).toEqual([]);
     expect(world.key(key.id), 'key deleted although used 100 days ago').toBeDefined();
     expect(entriesOf(world.key(key.id))).toEqual(['10.1.2.3', '203.0.113.5']);
     expect(projectsOf(world.key(key.id))).toEqual([]);
@@ -72,8 +72,8 @@ describe('Trust case 1 › pruning never changes a key’s idle time', { timeout
 
     // Assess: the never-used entry is the key's newest evidence (created 31, then 32 days ago), so it stays, and the
     // key is 32 days idle tomorrow, far from 90: still in its project. The entry used 90 days ago may go tomorrow.
-    expect(today.failed).toEqual([]);
-    expect(tomorrow.failed).toEqual([]);
+    expect(today.failed, reasons(today)).toEqual([]);
+    expect(tomorrow.failed, reasons(tomorrow)).toEqual([]);
     expect(todayWrites, 'nothing is due today').toBe(0);
     expect(projectsOf(world.key(key.id)), 'unassigned ~59 days early').toEqual([project]);
     expect(entriesOf(world.key(key.id))).toContain('198.51.100.7');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../lambda/commands/schema.ts';
-import { message, metric, startWorld, type World } from './trust-world.ts';
+import { message, metric, reasons, startWorld, type World } from './trust-world.ts';
 
 /**
  * Issue 11, case 3: the deletion cap was counted per run, so SQS redeliveries and continuations each got a fresh
@@ -37,7 +37,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
 
     // Assess
     expect(first.failed).toEqual([sweep.messageId]);
-    expect(second.failed).toEqual([]);
+    expect(second.failed, reasons(second)).toEqual([]);
     expect(afterFirst).toBe(299);
     expect(gone(), 'deletes across both deliveries').toBeLessThanOrEqual(300);
     expect(await w.budgetUsed()).toBe(300);
@@ -56,7 +56,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
     const second = await container.deliver([sweep]);
 
     // Assess
-    expect([first.failed, second.failed]).toEqual([[], []]);
+    expect([first.failed, second.failed], reasons(first) + reasons(second)).toEqual([[], []]);
     expect(afterFirst).toBe(300);
     expect(gone()).toBe(300);
     expect(await w.budgetUsed()).toBe(300);
@@ -82,7 +82,7 @@ describe('Trust case 3 › the write budget holds across SQS redeliveries and co
       w.deadlineClock.skewMs = 0;
       const before = gone();
       const delivery = await container.deliver(pending.map((command) => message(command)));
-      expect(delivery.failed).toEqual([]);
+      expect(delivery.failed, reasons(delivery)).toEqual([]);
       perInvocation.push(gone() - before);
       pending = [...delivery.enqueued];
     }

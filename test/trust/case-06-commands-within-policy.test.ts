@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import revocationEvent from '../fixtures/revocation-event.json' with { type: 'json' };
-import { audits, type Lane, message, startWorld, type World } from './trust-world.ts';
+import { audits, type Lane, message, startWorld, type World, reasons } from './trust-world.ts';
 
 const FAILED = 'queue message failed; it will be retried, then moved to the DLQ';
 
@@ -76,7 +76,7 @@ describe('Trust case 6 › explicit commands stay within the policy', { timeout:
     const outcomes: unknown[] = [];
     for (const [lane, command] of commandsFor(w.orgId, w.projects()[0]!, inside)) {
       const delivery = await container.deliver([message(command as Record<string, unknown>)], lane);
-      expect(delivery.failed).toEqual([]);
+      expect(delivery.failed, reasons(delivery)).toEqual([]);
       outcomes.push(...audits(delivery.records).map((r) => [r['outcome'], String(r['detail']).startsWith('dry run')]));
     }
 
@@ -101,7 +101,7 @@ describe('Trust case 6 › explicit commands stay within the policy', { timeout:
     const sweep = await container.deliver([message({ action: 'sweep', orgId: w.orgId })]);
 
     // Assess: the sweep planned actions (a stale entry, a key idle in a project) and sent none of them
-    expect(sweep.failed).toEqual([]);
+    expect(sweep.failed, reasons(sweep)).toEqual([]);
     expect(audits(sweep.records).length).toBeGreaterThan(0);
     expect(w.writes()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../lambda/commands/schema.ts';
-import { message, metric, startWorld, type World } from './trust-world.ts';
+import { message, metric, startWorld, type World, reasons } from './trust-world.ts';
 
 /**
  * Issue 11, case 7: a continuation resumed at an offset, so keys deleted by someone else before its cursor
@@ -42,7 +42,7 @@ describe('Trust case 7 › a continuation reads every key that is still there', 
       reads = 0;
       w.deadlineClock.skewMs = 0;
       const delivery = await container.deliver(pending.map((command) => message(command)));
-      expect(delivery.failed).toEqual([]);
+      expect(delivery.failed, reasons(delivery)).toEqual([]);
       deliveries.push(delivery);
       pending = [...delivery.enqueued];
     }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../lambda/runtime/create-runtime.ts';
-import { audits, message, metric, startWorld, type World } from './trust-world.ts';
+import { audits, message, metric, startWorld, type World, reasons } from './trust-world.ts';
 
 /**
  * Issue 11, case 8: a policy regex could freeze the worker. `^(\w+-?)+$` against a 30-character description took
@@ -36,7 +36,7 @@ describe('Trust case 8 › a hostile description cannot stall a sweep', () => {
 
     // Assess: finished, with the right answers: the hostile keys (no match: not protected) deleted as idle,
     // the matching one protected. The bound is generous: backtracking would need hours for the first key alone.
-    expect(delivery.failed).toEqual([]);
+    expect(delivery.failed, reasons(delivery)).toEqual([]);
     expect(metric(delivery.records, 'SweepsCompleted')).toBe(1);
     for (const key of hostile) expect(w.key(key.id), `${key.desc?.length}-character description`).toBeUndefined();
     expect(w.key(protectedOne.id)).toBeDefined();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../sim/types.ts';
-import { audits, message, startWorld, type World } from './trust-world.ts';
+import { audits, message, startWorld, type World, reasons } from './trust-world.ts';
 
 const HINT = 'the base URL or path may be wrong';
 const HTML_404 = '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>nginx</body></html>';
@@ -101,7 +101,7 @@ describe('Trust case 9 › a 404 that is not Atlas saying "not found" fails loud
 
     const delivery = await container.deliver([message({ action: 'deleteOrgKey', orgId: w.orgId, apiUserId: 'ab'.repeat(12) })], 'urgent');
 
-    expect(delivery.failed).toEqual([]);
+    expect(delivery.failed, reasons(delivery)).toEqual([]);
     expect(audits(delivery.records).map((r) => r['outcome'])).toEqual(['already-absent']);
   });
 });

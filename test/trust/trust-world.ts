@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -142,7 +143,8 @@ export async function startWorld(
   const containers: Array<ReturnType<typeof createRuntime>> = [];
   let counter = 0;
 
-  const state = createDynamoState({ tableName: dynalite.tableName, client: dynalite.client });
+  const stateClient = localStateClient(dynalite.endpoint);
+  const state = createDynamoState({ tableName: dynalite.tableName, client: stateClient });
 
   /** A warm container: its own runtime (secret cache, Atlas clients), the shared table and simulator. */
   const container = (policy: Record<string, unknown>, extra: { name?: string; deps?: Partial<RuntimeDependencies>; env?: Record<string, string> } = {}) => {
@@ -165,7 +167,7 @@ export async function startWorld(
           maxAttempts: 1,
         }),
         sqs: new SQSClient({ region: 'us-east-1' }),
-        dynamodb: dynalite.client,
+        dynamodb: stateClient,
         logger: new Logger({ serviceName: 'atlas-key-worker', persistentKeys: { container: name }, jsonReplacerFn: redactSecrets }),
         metrics: new Metrics({ serviceName: 'atlas-key-worker', namespace: 'AtlasKeyWorker', defaultDimensions: { container: name } }),
         client: FAST_CLIENT,
@@ -264,9 +266,24 @@ export async function startWorld(
       await Promise.all(containers.map((runtime) => runtime.session.close()));
       await sim.close();
       await secretsManager.close();
+      stateClient.destroy();
       await dynalite.close();
     },
   };
+}
+
+/**
+ * A client of the local DynamoDB that opens a connection per request. dynalite's server closes a keep-alive
+ * socket after 5 idle seconds, and a request sent on a socket it is closing fails with ECONNRESET (a race of the
+ * test rig: a sweep on a busy machine easily pauses 5 s between two reservations).
+ */
+export function localStateClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'dynalite', secretAccessKey: 'dynalite' },
+    requestHandler: { httpAgent: { keepAlive: false } },
+  });
 }
 
 /** A distinct 8-letter public key per counter, sorting in counter order. */
@@ -283,6 +300,14 @@ export function publicKeyOf(n: number): string {
 /** The audit records (one per action) among `records`. */
 export function audits(records: readonly Record<string, unknown>[]): Record<string, unknown>[] {
   return records.filter((record) => record['message'] === 'action');
+}
+
+/** Why the delivery's failed messages failed (their failure logs' reasons): for assertion messages. */
+export function reasons(delivery: Delivery): string {
+  return delivery.records
+    .filter((record) => record['message'] === 'queue message failed; it will be retried, then moved to the DLQ')
+    .map((record) => String(record['reason']))
+    .join('; ');
 }
 
 /** Sum of a metric over the EMF documents among `records`. */
