@@ -15,8 +15,9 @@ import { policyFor } from './scenario.ts';
  */
 export interface LoadRatioFigures {
   readonly runs: number;
-  readonly handlerMs: { readonly median: number; readonly runs: readonly number[] };
-  readonly referenceMs: { readonly median: number; readonly runs: readonly number[] };
+  /** Wall time of the import, ms: median, and every run; `cpuMedian`: median CPU time of the import. */
+  readonly handlerMs: { readonly median: number; readonly cpuMedian: number; readonly runs: readonly number[] };
+  readonly referenceMs: { readonly median: number; readonly cpuMedian: number; readonly runs: readonly number[] };
   /** handler median ÷ reference median (wall time: the target's figure). */
   readonly ratio: number;
   /** The same for the CPU time the imports took (less sensitive to a busy machine). */
@@ -47,12 +48,17 @@ export interface LoadRatioOptions {
  * The handler built without some of its parts, timed in alternation with the handler and the reference (`runs`
  * each). Per variant: the handler's load CPU time minus the variant's, the least of the runs each (differences of
  * a few tens of ms drown in the wall time, and in the medians, of a busy machine; contention only ever adds to
- * the least), the variant's median wall time ÷ the reference's (the ratio the handler would have without those
- * parts on its load path), and its size.
+ * the least), the variant's median wall time ÷ the reference's and least CPU time ÷ the reference's (the ratio
+ * the handler would have without those parts on its load path), and its size.
  */
 export interface LoadAttribution {
   readonly runs: number;
-  readonly variants: Readonly<Record<string, { readonly savedCpuMs: number; readonly ratio: number; readonly bytes: number }>>;
+  /** The least load CPU time of the handler and of the reference in these runs, ms. */
+  readonly handlerCpuMs: number;
+  readonly referenceCpuMs: number;
+  readonly variants: Readonly<
+    Record<string, { readonly savedCpuMs: number; readonly ratio: number; readonly cpuRatio: number; readonly bytes: number }>
+  >;
 }
 
 /** A module with nothing in it: named imports from it are `undefined`, which nothing calls at load. */
@@ -158,7 +164,9 @@ export async function loadRatioBench(options: LoadRatioOptions): Promise<LoadRat
   const handlerMedian = median(handlerRuns);
   const referenceMedian = median(referenceRuns);
   const ratio = handlerMedian / referenceMedian;
-  const cpuRatio = median(handlerTimes.map((time) => time.cpuMs)) / median(referenceTimes.map((time) => time.cpuMs));
+  const handlerCpu = median(handlerTimes.map((time) => time.cpuMs));
+  const referenceCpu = median(referenceTimes.map((time) => time.cpuMs));
+  const cpuRatio = handlerCpu / referenceCpu;
   const bestRatio = Math.min(...handlerRuns) / Math.min(...referenceRuns);
   const handlerOnlyParts = Object.fromEntries(
     Object.entries(handlerParts)
@@ -171,8 +179,8 @@ export async function loadRatioBench(options: LoadRatioOptions): Promise<LoadRat
   const wanted = attribute === true || (attribute === 'auto' && ratio > (options.target ?? 1.25));
   return {
     runs,
-    handlerMs: { median: handlerMedian, runs: round1(handlerRuns) },
-    referenceMs: { median: referenceMedian, runs: round1(referenceRuns) },
+    handlerMs: { median: handlerMedian, cpuMedian: handlerCpu, runs: round1(handlerRuns) },
+    referenceMs: { median: referenceMedian, cpuMedian: referenceCpu, runs: round1(referenceRuns) },
     ratio,
     cpuRatio,
     bestRatio,
@@ -247,6 +255,8 @@ async function attributeLoad(dir: string, handlerBundle: string, referenceBundle
   const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
   return {
     runs,
+    handlerCpuMs: round(leastCpu(handler), 1),
+    referenceCpuMs: round(leastCpu(reference), 1),
     variants: Object.fromEntries(
       names.map((name, index) => {
         const times = variants[index] ?? [];
@@ -255,6 +265,7 @@ async function attributeLoad(dir: string, handlerBundle: string, referenceBundle
           {
             savedCpuMs: round(leastCpu(handler) - leastCpu(times), 1),
             ratio: round(medianWall(times) / medianWall(reference), 3),
+            cpuRatio: round(leastCpu(times) / leastCpu(reference), 3),
             bytes: statSync(bundles[index] as string).size,
           },
         ];

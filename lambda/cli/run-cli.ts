@@ -17,6 +17,7 @@ import { describeError } from '../worker/describe-error.ts';
 import { CommandRejectedError } from '../worker/errors.ts';
 import { RunStats } from '../worker/run-stats.ts';
 import { runCommand } from '../worker/run-command.ts';
+import { isBudgetRefused } from '../worker/sweep-progress.ts';
 import type { SweepProgress } from '../worker/types.ts';
 import { type CliOptions, parseCliArgs, USAGE } from './parse-cli-args.ts';
 import { countOutcomes, renderFindings, renderResults, renderSweepSummary } from './render-report.ts';
@@ -102,7 +103,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (outcome.sweep) {
       stats.add(METRIC_NAMES.keysScanned, outcome.sweep.keysScanned);
       stats.add(METRIC_NAMES.entriesScanned, outcome.sweep.entriesScanned);
-      if (outcome.sweep.budgetExhausted) stats.add(METRIC_NAMES.safetyCapTrips);
+    }
+    // As the Lambda counts them: one trip per run the budget stopped, one refusal per action it left unsent.
+    const refused = outcome.sweep?.budgetExhausted?.skipped ?? outcome.results.filter(isBudgetRefused).length;
+    if (refused > 0) {
+      stats.add(METRIC_NAMES.safetyCapTrips);
+      stats.add(METRIC_NAMES.budgetRefused, refused);
     }
     stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
     const failed = outcome.results.some((r) => r.outcome === 'failed');

@@ -20,7 +20,7 @@ import { AtlasSession, selfPublicKeyOf } from '../worker/atlas-session.ts';
 import { describeError } from '../worker/describe-error.ts';
 import { RunStats } from '../worker/run-stats.ts';
 import { runCommand, type CommandOutcome } from '../worker/run-command.ts';
-import { isDeferred } from '../worker/sweep-progress.ts';
+import { isBudgetRefused, isDeferred } from '../worker/sweep-progress.ts';
 import { runRuntimeCheck } from '../check/run-runtime-check.ts';
 import { createRotationHandler } from '../rotation/create-rotation-handler.ts';
 import { retireServiceAccountSecrets } from '../rotation/retire-service-account-secrets.ts';
@@ -223,6 +223,13 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
       logger.info('sweep summary', { summary: { ...rest, findingsShown: findings.length, resultsShown: results.length } });
     } else {
       stats.add(METRIC_NAMES.actionsPlanned, outcome.results.length);
+      // An explicit command's write refused by the budget (revocations never are): counted and logged like a sweep's.
+      const refused = outcome.results.filter(isBudgetRefused);
+      if (refused.length > 0) {
+        stats.add(METRIC_NAMES.safetyCapTrips);
+        stats.add(METRIC_NAMES.budgetRefused, refused.length);
+        logger.error('write budget exhausted: the command\'s write was not sent', { command, detail: refused[0]?.detail });
+      }
     }
     const uncovered = continuation === undefined ? deferred : [];
     if (failed.length > 0 || uncovered.length > 0) {

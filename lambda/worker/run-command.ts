@@ -15,6 +15,7 @@ import { executeActions } from './execute-actions.ts';
 import { findOrgKeyByPublicKey, findProjectKey, getOrgKeyById } from './find-key.ts';
 import { recheckExplicitPrune } from './recheck-prune.ts';
 import { type SweepOptions, sweepOrg } from './sweep-org.ts';
+import { BUDGET_REFUSAL_PREFIX } from './sweep-progress.ts';
 import type { ActionResult, SweepSummary } from './types.ts';
 
 export interface CommandContext {
@@ -179,7 +180,7 @@ class ExplicitRun {
         });
         return reservation.granted
           ? undefined
-          : `write budget exhausted: ${reservation.used} of ${reservation.limit} writes for this org today (maxWritesPerOrgPerDay)`;
+          : `${BUDGET_REFUSAL_PREFIX}: ${reservation.used} of ${reservation.limit} writes for this org today (maxWritesPerOrgPerDay)`;
       },
       ...(this.context.onResult === undefined ? {} : { onResult: this.context.onResult }),
     });

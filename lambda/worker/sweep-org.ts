@@ -12,7 +12,7 @@ import { KeyListing, type ListingPosition } from './key-listing.ts';
 import { readAccessLists } from './read-access-lists.ts';
 import { recheckPruneOnline } from './recheck-prune.ts';
 import { keyStateOf, type ReadContext, readReason } from './select-reads.ts';
-import { isDeferred, SweepProgress } from './sweep-progress.ts';
+import { BUDGET_REFUSAL_PREFIX, isDeferred, SweepProgress } from './sweep-progress.ts';
 import type { ActionResult, BudgetExhausted, SweepCursor, SweepProgress as ProgressEvent, SweepSummary } from './types.ts';
 
 export interface SweepOptions {
@@ -143,7 +143,7 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     }
     const exhausted = progress.budgetExhausted;
     progress.budgetExhausted = { ...exhausted, skipped: exhausted.skipped + 1 };
-    return `write budget exhausted: ${exhausted.used} of ${exhausted.limit} writes for this org today (maxWritesPerOrgPerDay)`;
+    return `${BUDGET_REFUSAL_PREFIX}: ${exhausted.used} of ${exhausted.limit} writes for this org today (maxWritesPerOrgPerDay)`;
   };
   // Once the budget is spent every write is refused: re-reading an access list for one would be a wasted request.
   const recheck = (action: Action) =>

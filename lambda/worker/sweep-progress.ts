@@ -7,6 +7,14 @@ export function isDeferred(result: ActionResult): boolean {
   return result.outcome === 'skipped' && result.detail?.startsWith('deadline') === true;
 }
 
+/** The detail of an action the org's write budget refused (sweeps and explicit commands alike). */
+export const BUDGET_REFUSAL_PREFIX = 'write budget exhausted';
+
+/** Did the org's write budget refuse this action? */
+export function isBudgetRefused(result: ActionResult): boolean {
+  return result.outcome === 'skipped' && result.detail?.startsWith(BUDGET_REFUSAL_PREFIX) === true;
+}
+
 /**
  * The one progress object of a sweep: the stages update it, and the summary, the continuation cursor, the
  * progress events and the metrics all read it. Keeps at most `findingsLimit` findings and `resultsLimit` results

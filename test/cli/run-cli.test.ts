@@ -159,6 +159,7 @@ describe('CLI', () => {
     expect(report.sweep.budgetExhausted).toMatchObject({ limit: 3, used: 3 });
     expect(report.sweep.budgetExhausted.skipped).toBeGreaterThan(0);
     expect(report.metrics.SafetyCapTrips).toBe(1);
+    expect(report.metrics.BudgetRefused).toBe(report.sweep.budgetExhausted.skipped);
     expect(report.results.filter((r: { detail?: string }) => r.detail?.startsWith('write budget exhausted'))).toHaveLength(report.sweep.budgetExhausted.skipped);
     expect(second.stdout()).toMatch(/WRITE BUDGET EXHAUSTED: 3 of 3 writes used for this org today \(maxWritesPerOrgPerDay\); \d+ planned action\(s\) not sent/);
   });

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +86,9 @@ export async function startDynalite(options: { tableName?: string } = {}): Promi
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'dynalite', secretAccessKey: 'dynalite' },
+    // dynalite closes idle keep-alive sockets after 5 s; on a busy machine a request sent on one just closed fails
+    // with ECONNRESET. A fresh connection per request costs little on loopback and keeps the tests deterministic.
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   const close = async () => {
     client.destroy();

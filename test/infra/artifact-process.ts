@@ -28,6 +28,8 @@ export class InvocationError extends Error {
 export interface ArtifactProcess {
   /** Milliseconds the bundle's `import` took (module evaluation included). */
   readonly loadMs: number;
+  /** CPU milliseconds (user + system) the process spent in that `import`. */
+  readonly loadCpuMs: number;
   /** `typeof` the handler export. */
   readonly handlerType: string;
   invoke(event: unknown, timeoutMs: number): Promise<unknown>;
@@ -38,7 +40,7 @@ export interface ArtifactProcess {
 }
 
 type ChildMessage =
-  | { type: 'loaded'; loadMs: number; handlerType: string }
+  | { type: 'loaded'; loadMs: number; loadCpuMs: number; handlerType: string }
   | { type: 'result'; id: number; ok: true; result: unknown }
   | { type: 'result'; id: number; ok: false; error: { errorType: string; errorMessage: string } };
 
@@ -84,6 +86,7 @@ export async function startArtifactProcess(options: ArtifactProcessOptions, mode
   let nextId = 0;
   return {
     loadMs: loaded.loadMs,
+    loadCpuMs: loaded.loadCpuMs,
     handlerType: loaded.handlerType,
     invoke: (event, timeoutMs) => {
       nextId += 1;

@@ -77,6 +77,13 @@ export function deployedFunction(synthesized: Synthesized, logicalId: string): D
   };
 }
 
+/** Logical ids of the queues that feed a function (through an event source mapping). */
+export function queuesConsumed(template: CfnTemplate): string[] {
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::EventSourceMapping')
+    .map((resource) => logicalIdOf(resource.Properties?.['EventSourceArn'], 'Fn::GetAtt') ?? '');
+}
+
 /** The function an SQS queue feeds (its event source mapping), with the mapping's batch size. */
 export function consumerOf(template: CfnTemplate, queueId: string): { functionId: string; batchSize: number } {
   const mappings = Object.values(template.Resources).filter(

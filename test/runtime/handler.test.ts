@@ -319,6 +319,32 @@ describe('Handler', () => {
       expect(output.records().some((r) => r['_aws'] !== undefined && 'SweepsCompleted' in r)).toBe(false);
     });
 
+    it("counts an explicit command's write refused by the budget like a sweep's, while a revocation still goes through", async () => {
+      // Prepare: a budget of 0 writes a day
+      fixture = await startWorkerFixture({ keysPerOrg: 10, now: new Date() });
+      const runtime = await runtimeFor({ policy: { maxWritesPerOrgPerDay: 0 } });
+      const key = fixture.sim.state.apiKeys.find((k) => k.publicKey !== fixture.selfPublicKey && k.roles.some((r) => r.groupId))!;
+      const groupId = key.roles.find((r) => r.groupId)!.groupId!;
+
+      // Act: an unassignment (budgeted), then a revocation (recorded, never refused)
+      const unassign = (await runtime.handle(workLaneEvent([{ action: 'revokeProjectKey', groupId, apiUserId: key.id }], 'unassign'), lambdaContext())) as SQSBatchResponse;
+      const revoke = (await runtime.handle(urgentLaneEvent([{ action: 'revokeKey', orgId: fixture.orgId, apiUserId: key.id }], 'revoke'), lambdaContext())) as SQSBatchResponse;
+
+      // Assess: the unassignment skipped with the reason (not a failure: no retry), counted and logged; the key deleted
+      expect([unassign.batchItemFailures, revoke.batchItemFailures]).toEqual([[], []]);
+      expect(fixture.writes()).toEqual([`DELETE /api/atlas/v2/orgs/${fixture.orgId}/apiKeys/${key.id}`]);
+      const audit = output.records().filter((r) => r['message'] === 'action');
+      expect(audit.map((r) => [r['kind'], r['outcome']])).toEqual([
+        ['unassignFromProject', 'skipped'],
+        ['deleteOrgKey', 'done'],
+      ]);
+      expect(String(audit[0]?.['detail'])).toMatch(/^write budget exhausted: 0 of 0 writes/);
+      const totals = output.records().filter((r) => r['_aws'] !== undefined && r['ActionKind'] === undefined);
+      const sum = (name: string) => totals.reduce((total, r) => total + (typeof r[name] === 'number' ? (r[name] as number) : 0), 0);
+      expect([sum('SafetyCapTrips'), sum('BudgetRefused')]).toEqual([1, 1]);
+      expect(output.records().some((r) => r['level'] === 'ERROR' && String(r['message']).startsWith('write budget exhausted'))).toBe(true);
+    });
+
     it('shares the budget between containers through the state table (dynalite)', async () => {
       // Prepare: two containers (separate runtimes) on one state table
       fixture = await startWorkerFixture({ keysPerOrg: 60, staleFraction: 0.5, now: new Date() });

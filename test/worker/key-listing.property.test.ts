@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKey, AtlasClient, ListOptions } from '../../lambda/atlas/types.ts';
-import { KeyListing } from '../../lambda/worker/key-listing.ts';
+import { KeyListing, readAround } from '../../lambda/worker/key-listing.ts';
 import type { SimApiKey } from '../../sim/types.ts';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker-fixture.ts';
 
@@ -24,7 +24,8 @@ function editingClient(fixture: WorkerFixture, editsPerRead: Edit[][], protected
   let serial = 0;
   const apply = () => {
     // The others stop editing after as many reads as there are edit lists (a run must be able to end).
-    for (const edit of editsPerRead[read++] ?? []) {
+    const edits = editsPerRead[read++] ?? [];
+    for (const edit of edits) {
       const keys = fixture.sim.state.apiKeys;
       if (edit.kind === 'insert') {
         serial += 1;
@@ -39,6 +40,8 @@ function editingClient(fixture: WorkerFixture, editsPerRead: Edit[][], protected
         deleted.add(victim.id);
       }
     }
+    // A new array: the simulator's index notices any change (an insert and a delete keep the length).
+    if (edits.length > 0) fixture.sim.state.apiKeys = [...fixture.sim.state.apiKeys];
   };
   const client: AtlasClient = Object.create(fixture.client, {
     listOrgKeys: {
@@ -103,7 +106,7 @@ describe('Class: KeyListing', () => {
           expect(presentThroughout.filter((id) => !seen.has(id))).toEqual([]);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   });
 
@@ -161,5 +164,56 @@ describe('Class: KeyListing', () => {
     } finally {
       sim.listingOrder = 'sorted';
     }
+  });
+
+  it('resumes a sorted listing one key at a time with pages of one key, each read showing what follows the anchor', async () => {
+    // Prepare: three keys; with pages of 1 an anchor is the last key of any page of its size
+    const sim = fixture.sim;
+    sim.state.apiKeys = sim.state.apiKeys.filter((k) => k.publicKey === fixture.selfPublicKey);
+    ['aaaaaaaa', 'aaaaaaas'].forEach((publicKey, i) => {
+      sim.state.apiKeys.push({ id: `dd${String(i).padStart(22, '0')}`, publicKey, privateKey: 'x', desc: '', orgId: fixture.orgId, roles: [], accessList: [] });
+    });
+    const from0 = sim.requests.length;
+
+    // Act: one key per listing, as continuations of one key each
+    const seen: string[] = [];
+    let from: ReturnType<KeyListing['positionAfter']> | undefined;
+    for (let invocation = 0; invocation < 10; invocation += 1) {
+      const listing = new KeyListing(fixture.client, fixture.orgId, { pageSize: 1, ...(from === undefined ? {} : { from }) });
+      let last: ApiKey | undefined;
+      for await (const key of listing) {
+        last = key;
+        break;
+      }
+      if (last === undefined) break;
+      seen.push(last.publicKey);
+      from = listing.positionAfter(last);
+    }
+
+    // Assess: each key once, in order, still sorted mode, a read or two per continuation (no search)
+    expect(seen).toEqual(sim.state.apiKeys.map((k) => k.publicKey).sort());
+    expect(from?.order).toBe('sorted');
+    const listings = sim.requests.slice(from0).filter((r) => r.method === 'GET' && r.url.includes('/apiKeys?') && r.status === 200);
+    expect(listings.length).toBeLessThanOrEqual(2 * (seen.length + 1));
+  });
+});
+
+describe('Function: readAround', () => {
+  it('reads a page (of at most 500) holding the anchor with a key after it, whatever the page size', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 500 }), (index, max) => {
+        const { pageNum, size } = readAround(index, max);
+        const start = (pageNum - 1) * size;
+        expect(size).toBeGreaterThanOrEqual(1);
+        expect(size).toBeLessThanOrEqual(500);
+        expect(index).toBeGreaterThanOrEqual(start);
+        expect(index).toBeLessThan(start + size - 1);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the first page at the configured size when there is no anchor yet', () => {
+    expect(readAround(-1, 7)).toEqual({ pageNum: 1, size: 7 });
   });
 });
