@@ -229,7 +229,7 @@ describe('Function: runCheck', () => {
 
       expect(failed(report)).toEqual([CHECK_NAMES.accessList]);
       expect(find(report, CHECK_NAMES.accessList).detail).toContain(`org ${fixture.worker.orgId} requires an API access list`);
-      expect(find(report, CHECK_NAMES.accessList).fix).toContain('EgressIp output');
+      expect(find(report, CHECK_NAMES.accessList).fix).toContain('EgressIps output');
     });
 
     it('fails when the deployed egress IP given by the operator is not on the list, and passes when it is', async () => {
