@@ -46,8 +46,10 @@ export function createDynamoKeyStateStore(
       const requested = new Set(ids);
       const found = new Map<string, KeyState>();
       try {
-        for (const part of chunk(ids, BATCH_GET_MAX_KEYS)) {
-          await retryUnprocessed<Item>(
+        // The chunks are independent reads: all at once (a sweep waits on this before reading a page's keys).
+        await Promise.all(
+          chunk(ids, BATCH_GET_MAX_KEYS).map((part) =>
+            retryUnprocessed<Item>(
             part.map((id) => keyStateKey(org, id)),
             async (keys) => {
               const output = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: [...keys] } } }));
@@ -58,8 +60,9 @@ export function createDynamoKeyStateStore(
               return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
             },
             { ...retry, operation: 'get-key-states' },
-          );
-        }
+            ),
+          ),
+        );
       } catch (error) {
         throw dynamoFailure('get-key-states', tableName, error);
       }

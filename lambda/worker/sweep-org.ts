@@ -116,7 +116,9 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
   const selfKey = options.selfPublicKey === undefined ? {} : { selfPublicKey: options.selfPublicKey };
   const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
   const scanConcurrency = options.scanConcurrency ?? 32;
-  const chunkSize = 2 * scanConcurrency;
+  // An incremental sweep reads few of the keys it lists: it takes a page's worth at a time, so that the state
+  // look-up (one round trip per chunk) is not paid for every few access lists.
+  const chunkSize = options.keyState === undefined ? 2 * scanConcurrency : Math.max(2 * scanConcurrency, pageSize);
   const executeBatch = options.executeBatch ?? 250;
   const budget = options.budget ?? createMemoryState().budget;
 
@@ -200,6 +202,8 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     return chunk.filter((key) => readReason(key, states.get(key.id), readContext) !== 'skip');
   };
 
+  const statePuts: Promise<void>[] = [];
+  let stateFailure: PromiseRejectedResult | undefined;
   const keys = listing[Symbol.asyncIterator]();
   let pulled = 0;
   let listingDone = false;
@@ -223,11 +227,9 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
       const visited = firstUnread === undefined ? chunk.length : chunk.indexOf(firstUnread);
       progress.keysSkipped += visited - read.visited;
       if (options.keyState !== undefined && readContext !== undefined && read.scanned.length > 0) {
+        // Recorded while the scan goes on (awaited before the sweep returns): nothing in this run reads it back.
         const context = readContext;
-        await options.keyState.put(
-          orgId,
-          read.scanned.map((item) => keyStateOf(item.key, nextDue(item, policy, now, selfKey), context)),
-        );
+        statePuts.push(options.keyState.put(orgId, read.scanned.map((item) => keyStateOf(item.key, nextDue(item, policy, now, selfKey), context))));
       }
       const chunkPlan = plan({ orgId, keys: read.scanned, ...selfKey }, policy, now);
       progress.keysScanned += chunkPlan.keysScanned;
@@ -253,7 +255,12 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
     if (!stopped && !(await runBatch())) stopped = true;
   } finally {
     await keys.return?.();
+    // Every state write settles before the sweep returns (or throws), so none is left unobserved.
+    const settled = await Promise.allSettled(statePuts);
+    stateFailure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   }
+  // A failed state write fails the sweep (the message is retried): the state is what makes the next one cheaper.
+  if (stateFailure !== undefined) throw stateFailure.reason;
   const summaryAt = clock();
   if (progress.budgetExhausted !== undefined) return progress.summary({ complete: false }, summaryAt);
   if (listingDone && !stopped) return progress.summary({ complete: true }, summaryAt);
