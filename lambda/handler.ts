@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { createRuntime } from './runtime/create-runtime.ts';
+import { tracingFromEnv } from './telemetry/tracing.ts';
 
 // Built once per container: config and policy are validated here, so a bad deployment fails at init.
-const runtime = createRuntime(process.env);
+const tracing = await tracingFromEnv(process.env);
+const runtime = createRuntime(process.env, tracing.deps);
 
-/** One entry point for an SQS batch, an EventBridge schedule, or a single command invoked directly. */
-export const handler = (event: unknown, context: Context) => runtime.handle(event, context);
+/** One entry point for an SQS batch, an EventBridge schedule, a rotation step, or a single command invoked directly. */
+export const handler = (event: unknown, context: Context) => tracing.around(() => runtime.handle(event, context));
