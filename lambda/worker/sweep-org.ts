@@ -116,9 +116,7 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
   const selfKey = options.selfPublicKey === undefined ? {} : { selfPublicKey: options.selfPublicKey };
   const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
   const scanConcurrency = options.scanConcurrency ?? 32;
-  // An incremental sweep reads few of the keys it lists: it takes a page's worth at a time, so that the state
-  // look-up (one round trip per chunk) is not paid for every few access lists.
-  const chunkSize = options.keyState === undefined ? 2 * scanConcurrency : Math.max(2 * scanConcurrency, pageSize);
+  const chunkSize = 2 * scanConcurrency;
   const executeBatch = options.executeBatch ?? 250;
   const budget = options.budget ?? createMemoryState().budget;
 
@@ -229,7 +227,10 @@ export async function sweepOrg(options: SweepOptions): Promise<SweepSummary> {
       if (options.keyState !== undefined && readContext !== undefined && read.scanned.length > 0) {
         // Recorded while the scan goes on (awaited before the sweep returns): nothing in this run reads it back.
         const context = readContext;
-        statePuts.push(options.keyState.put(orgId, read.scanned.map((item) => keyStateOf(item.key, nextDue(item, policy, now, selfKey), context))));
+        const put = options.keyState.put(orgId, read.scanned.map((item) => keyStateOf(item.key, nextDue(item, policy, now, selfKey), context)));
+        // Observed at once (a run cut short never reaches the settling below); its failure is reported there.
+        put.catch(() => undefined);
+        statePuts.push(put);
       }
       const chunkPlan = plan({ orgId, keys: read.scanned, ...selfKey }, policy, now);
       progress.keysScanned += chunkPlan.keysScanned;
