@@ -1,7 +1,5 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAtlasClient } from '../atlas/index.ts';
 import type { AtlasClientOptions } from '../atlas/types.ts';
-import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
 import type { CredentialSource } from '../credentials/types.ts';
 import type { Policy } from '../policy/schema.ts';
 import { credentialsResolver } from './credentials-resolver.ts';
@@ -15,12 +13,12 @@ export interface RuntimeCheckOptions {
   readonly policy: Policy;
   /** The worker's own credentials (ATLAS_SECRET_ID). */
   readonly defaultSource: CredentialSource;
+  /** The runtime's (cached) source for an org that names its own secret. */
+  readonly sourceForSecret: (secretId: string) => CredentialSource;
   /** The runtime's state backend (durable when STATE_TABLE_NAME is set); by default the one the env selects. */
   readonly state?: StateProbe | undefined;
-  readonly maxAgeSeconds: number;
-  /** The runtime's injected clients: Secrets Manager, and extra Atlas client options (tests shorten retries). */
+  /** The runtime's extra Atlas client options (tests shorten retries). */
   readonly deps?: {
-    readonly secretsManager?: SecretsManagerClient | undefined;
     readonly client?: Partial<Omit<AtlasClientOptions, 'baseUrl' | 'flavor' | 'credentials'>> | undefined;
   };
   /** Epoch ms: the invocation's deadline less its reserve. */
@@ -33,18 +31,12 @@ export interface RuntimeCheckOptions {
  */
 export function runRuntimeCheck(payload: unknown, options: RuntimeCheckOptions): Promise<CheckReport> {
   const event = parseCheckEvent(payload);
-  const { secretsManager, client } = options.deps ?? {};
-  const sourceForSecret = (secretId: string) =>
-    secretsManagerSource({
-      secretId,
-      maxAgeSeconds: options.maxAgeSeconds,
-      ...(secretsManager === undefined ? {} : { awsSdkV3Client: secretsManager }),
-    });
+  const client = options.deps?.client;
   const durable = options.env['STATE_TABLE_NAME'] !== undefined;
   return runCheck({
     policy: options.policy,
     policySource: 'KEY_POLICY',
-    credentialsFor: credentialsResolver({ defaultSource: options.defaultSource, sourceForSecret }),
+    credentialsFor: credentialsResolver({ defaultSource: options.defaultSource, sourceForSecret: options.sourceForSecret }),
     createClient: (target) => createAtlasClient({ retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2_000 }, ...client, ...target }),
     state: options.state === undefined ? stateTargetFromEnv(options.env) : { backend: options.state, durable },
     expectDurableState: true,

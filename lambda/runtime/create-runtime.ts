@@ -10,6 +10,7 @@ import { parseCommand } from '../commands/parse-command.ts';
 import type { Command } from '../commands/schema.ts';
 import { parseWorkerEnv } from '../config/env.ts';
 import { envSource } from '../credentials/env-source.ts';
+import type { CredentialSource } from '../credentials/types.ts';
 import { secretsManagerSource } from '../credentials/secrets-manager-source.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
 import { stateFromEnv } from '../state/index.ts';
@@ -69,32 +70,26 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
   const metrics =
     deps.metrics ??
     new Metrics({ serviceName: 'atlas-key-worker', namespace: env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'AtlasKeyWorker' });
-  const source = config.ATLAS_SECRET_ID
-    ? secretsManagerSource({
-        secretId: config.ATLAS_SECRET_ID,
-        maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS,
-        ...(deps.secretsManager === undefined ? {} : { awsSdkV3Client: deps.secretsManager }),
-      })
-    : envSource(env);
-  // Orgs that name their own secret (several Org Owner keys; Atlas and Ops Manager side by side): one source each.
-  const orgSources = new Map<string, ReturnType<typeof secretsManagerSource>>();
-  const sourceFor = (org: { readonly secretId?: string | undefined }) => {
-    if (org.secretId === undefined) return undefined;
-    let own = orgSources.get(org.secretId);
-    if (own === undefined) {
-      own = secretsManagerSource({
-        secretId: org.secretId,
+  // One cached source per secret: the worker's own, and those of orgs that name their own (several Org Owner
+  // keys; Atlas and Ops Manager side by side). The session and the `check` command share them.
+  const secretSources = new Map<string, CredentialSource>();
+  const secretSource = (secretId: string): CredentialSource => {
+    let cached = secretSources.get(secretId);
+    if (cached === undefined) {
+      cached = secretsManagerSource({
+        secretId,
         maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS,
         ...(deps.secretsManager === undefined ? {} : { awsSdkV3Client: deps.secretsManager }),
       });
-      orgSources.set(org.secretId, own);
+      secretSources.set(secretId, cached);
     }
-    return own;
+    return cached;
   };
+  const source = config.ATLAS_SECRET_ID ? secretSource(config.ATLAS_SECRET_ID) : envSource(env);
   let stats = new RunStats();
   const session = new AtlasSession({
     source,
-    sourceFor,
+    sourceFor: (org) => (org.secretId === undefined ? undefined : secretSource(org.secretId)),
     onEvent: (event) => {
       stats.recordClientEvent(event);
       if (event.type === 'deprecation') logger.warn('Atlas API deprecation notice', { event });
@@ -334,7 +329,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, deps: RuntimeDependencies 
           return { ...report };
         }
         case 'check': {
-          const report = await runRuntimeCheck(classified.payload, { env, policy, defaultSource: source, state, maxAgeSeconds: config.SECRET_MAX_AGE_SECONDS, deps, deadline });
+          const report = await runRuntimeCheck(classified.payload, { env, policy, defaultSource: source, sourceForSecret: secretSource, state, deps, deadline });
           logger[report.ok ? 'info' : 'error']('check finished', { report });
           return report;
         }
