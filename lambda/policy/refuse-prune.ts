@@ -39,12 +39,13 @@ export function refusePrune(
   const groups = groupByAddress(entries);
   const target = groups.find((group) => group.address.normalised === address.normalised);
   if (target === undefined) return undefined;
+  // The last address first: it is the reason that holds whatever the timestamps say.
+  if (groups.length <= 1) {
+    return `${shown} is the key's last access-list entry: an empty list would widen access; revoke the key instead`;
+  }
   if (target.holdsNewest) {
     return `${shown} holds the key's newest usage evidence: pruning it would make the key look idle`;
   }
   if (options.requireStale !== false && !(nowMs >= target.staleAtMs)) return `${shown} is no longer stale`;
-  if (groups.length <= 1) {
-    return `${shown} is the key's last access-list entry: an empty list would widen access; revoke the key instead`;
-  }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { AccessListEntry, AtlasClient, CallOptions } from '../atlas/types.ts';
 import { isNotFound } from '../atlas/index.ts';
-import { parseTimestamp } from '../policy/parse-timestamp.ts';
 import { plan } from '../policy/plan.ts';
+import { refusePrune } from '../policy/refuse-prune.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Action } from '../policy/types.ts';
 import { parseAccessListEntry } from '../validation/access-list-entry.ts';
@@ -70,30 +70,13 @@ function addressOf(entry: AccessListEntry): string | undefined {
 }
 
 /**
- * An operator's explicit prune (queue command, CLI) on fresh data: never a protected entry, never the key's last
- * entry (an empty access list widens access), never the entry holding the key's newest evidence (its idle time
- * would jump and a later sweep could delete a key in use). Staleness is the operator's call, not checked here.
+ * An operator's explicit prune (queue command, CLI) on fresh data: the policy's entry rules (`refusePrune`) —
+ * never a protected entry, never the key's last entry (an empty access list widens access), never the entry
+ * holding the key's newest evidence (its idle time would jump and a later sweep could delete a key in use) —
+ * without staleness, which is the operator's call. An entry no longer listed (and not refused) is already absent.
  */
-export function recheckExplicitPrune(
-  target: string,
-  accessList: readonly AccessListEntry[],
-  protection: string | undefined,
-): Recheck | undefined {
-  if (protection !== undefined) return { skip: `entry ${target} is ${protection}` };
-  const entries = accessList.map((entry) => ({ address: addressOf(entry), evidenceMs: evidenceOf(entry) }));
-  const mine = entries.filter((entry) => entry.address === target);
-  if (mine.length === 0) return { absent: `entry ${target} is not on the key's access list` };
-  if (!entries.some((entry) => entry.address !== undefined && entry.address !== target)) {
-    return { skip: "it is the key's last access-list entry: an empty list would widen access; revoke the key instead" };
-  }
-  const newest = Math.max(...entries.map((entry) => entry.evidenceMs ?? Number.NEGATIVE_INFINITY));
-  if (Number.isFinite(newest) && mine.some((entry) => entry.evidenceMs === newest)) {
-    return { skip: `entry ${target} holds the key's newest usage evidence: removing it would make the key look idle longer` };
-  }
-  return undefined;
-}
-
-/** `lastUsed`, else `created`, in epoch ms; `undefined` when neither is readable. */
-function evidenceOf(entry: AccessListEntry): number | undefined {
-  return parseTimestamp(entry.lastUsed) ?? parseTimestamp(entry.created);
+export function recheckExplicitPrune(target: string, accessList: readonly AccessListEntry[], policy: Policy, now: Date): Recheck | undefined {
+  const refusal = refusePrune(accessList, target, policy, now, { requireStale: false });
+  if (refusal !== undefined) return { skip: refusal };
+  return accessList.some((entry) => addressOf(entry) === target) ? undefined : { absent: `entry ${target} is not on the key's access list` };
 }

@@ -1,7 +1,6 @@
 import { isNotFound } from '../atlas/index.ts';
 import type { AccessListEntry, ApiKey, AtlasClient, CallOptions } from '../atlas/types.ts';
 import type { Command } from '../commands/schema.ts';
-import { buildEntryGuard } from '../policy/build-entry-guard.ts';
 import { buildKeyGuard } from '../policy/build-key-guard.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Action, Evidence } from '../policy/types.ts';
@@ -109,7 +108,6 @@ export async function runCommand(command: Command, context: CommandContext): Pro
         evidence: evidenceOf(key),
       };
       if (!key) return run.absent([action], 'no such key in the organization');
-      const guard = buildEntryGuard(context.policy.protectedEntries);
       const target = parseAccessListEntry(command.entry).normalised;
       return run.execute([action], key, {
         mandatory: false,
@@ -121,7 +119,7 @@ export async function runCommand(command: Command, context: CommandContext): Pro
             if (isNotFound(error)) return { absent: 'the key no longer exists (its access list went with it)' };
             throw error;
           }
-          return recheckExplicitPrune(target, entries, guard(parseAccessListEntry(target)));
+          return recheckExplicitPrune(target, entries, context.policy, context.now);
         },
       });
     }
