@@ -1,54 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../lambda/atlas/index.ts';
 import type { AtlasClient, ClientEvent } from '../../lambda/atlas/types.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
-
-/** MongoDB's spec lives in the `shared/` folder beside the repository (as on CI), never copied into it. */
-const SPEC = resolve(fileURLToPath(import.meta.url), '../../../../shared/atlas/atlas-admin-v2-apikeys.openapi.yaml');
-
-/**
- * Where live Atlas (as recorded by MongoDB's Atlas CLI end-to-end tests, shared/atlas/README.md) differs from its
- * spec, the recording wins and the simulator follows it; the copy Prism checks against is loosened exactly there:
- * a never-used access-list entry has `count: 0` (the spec says minimum 1), and an error's `parameters` holds
- * strings or is `null` (the spec says an array of objects). Each patch must apply, or the test stops: a changed
- * spec must be looked at, not silently checked against something else.
- */
-function patchToRecordedTraffic(spec: string): string {
-  const patches: [string, string][] = [
-    [
-      '          format: int32\n          minimum: 1\n          readOnly: true\n          type: integer\n        created:',
-      '          format: int32\n          minimum: 0\n          readOnly: true\n          type: integer\n        created:',
-    ],
-    [
-      '          items:\n            readOnly: true\n            type: object\n          readOnly: true\n          type: array\n        reason:',
-      '          nullable: true\n          readOnly: true\n          type: array\n        reason:',
-    ],
-  ];
-  let patched = spec;
-  for (const [from, to] of patches) {
-    if (patched.split(from).length !== 2) throw new Error(`spec patch no longer applies exactly once:\n${from}`);
-    patched = patched.replace(from, to);
-  }
-  return patched;
-}
-
-/** A free loopback port (bound and released at once). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+import { type PrismProxy, startPrism } from '../helpers/prism.ts';
 
 /**
  * Every request the client sends goes through Stoplight Prism in proxy mode with `--errors`: Prism checks the
@@ -57,9 +11,7 @@ async function freePort(): Promise<number> {
  */
 describe('Contract: the Atlas client against the official spec (Prism proxy)', () => {
   let sim: Simulator;
-  let prism: ChildProcess;
-  let prismLog = '';
-  let workDir: string;
+  let prism: PrismProxy;
   let client: AtlasClient;
   const events: ClientEvent[] = [];
   let orgId: string;
@@ -67,36 +19,11 @@ describe('Contract: the Atlas client against the official spec (Prism proxy)', (
   beforeAll(async () => {
     sim = await startSimulator({ seed: { keysPerOrg: 24, projectsPerOrg: 3 } });
     orgId = sim.workers[0]!.orgId;
-    // The spec's `ipAddress` pattern uses `\:`, an invalid escape under JS's `u` flag; Prism then skips that
-    // check silently (a non-address like `not-an-ip` is forwarded). A patched copy with the equivalent `:`
-    // restores the check. the shared spec stays untouched.
-    workDir = await mkdtemp(join(tmpdir(), 'atlas-contract-'));
-    const patched = join(workDir, 'atlas-admin-v2-apikeys.patched.openapi.yaml');
-    await writeFile(patched, patchToRecordedTraffic((await readFile(SPEC, 'utf8')).replaceAll('\\:', ':')));
-
-    const port = await freePort();
-    prism = spawn(
-      join(process.cwd(), 'node_modules/.bin/prism'),
-      ['proxy', '--errors', patched, sim.baseUrl, '--host', '127.0.0.1', '--port', String(port)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${prismLog}`)), 50_000);
-      const onData = (chunk: Buffer) => {
-        prismLog += chunk.toString();
-        if (prismLog.includes('Prism is listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      prism.stdout?.on('data', onData);
-      prism.stderr?.on('data', onData);
-      prism.once('exit', (code) => reject(new Error(`Prism exited (${code}):\n${prismLog}`)));
-    });
+    prism = await startPrism(sim.baseUrl);
 
     const worker = sim.workers[0]!;
     client = createAtlasClient({
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: prism.url,
       flavor: 'atlas',
       credentials: { kind: 'oauth', clientId: worker.clientId, clientSecret: worker.clientSecret },
       // /api/oauth/token is not in the spec, so the token request goes straight to the simulator.
@@ -108,15 +35,14 @@ describe('Contract: the Atlas client against the official spec (Prism proxy)', (
 
   afterAll(async () => {
     await client?.close();
-    prism?.kill('SIGTERM');
+    await prism?.close();
     await sim?.close();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   });
 
   const assertNoViolations = () => {
-    expect(prismLog).not.toMatch(/violation/i);
-    expect(prismLog).not.toContain('✖');
-    expect(prismLog).not.toContain('UNPROCESSABLE_ENTITY');
+    expect(prism.log()).not.toMatch(/violation/i);
+    expect(prism.log()).not.toContain('✖');
+    expect(prism.log()).not.toContain('UNPROCESSABLE_ENTITY');
     expect(events.filter((event) => event.type === 'response' && event.status === 422)).toEqual([]);
   };
 
@@ -201,10 +127,10 @@ describe('Contract: the Atlas client against the official spec (Prism proxy)', (
     ]);
     expect(sim.state.apiKeys.some((candidate) => candidate.id === key.id)).toBe(false);
     // No request violation, ever: Prism answers those with 422 UNPROCESSABLE_ENTITY before forwarding.
-    expect(prismLog).not.toContain('UNPROCESSABLE_ENTITY');
+    expect(prism.log()).not.toContain('UNPROCESSABLE_ENTITY');
     expect(events.filter((event) => event.type === 'response' && event.status === 422)).toEqual([]);
     // And no response violation either (Prism would have answered 500 with a VIOLATIONS problem document).
-    expect(prismLog).not.toContain('VIOLATIONS');
+    expect(prism.log()).not.toContain('VIOLATIONS');
   });
 
   it('the check is live: Prism rejects a request outside the spec (sanity, raw HTTP)', async () => {

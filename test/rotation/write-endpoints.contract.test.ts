@@ -1,54 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtlasClient } from '../../lambda/atlas/index.ts';
 import type { AtlasClient, ClientEvent } from '../../lambda/atlas/types.ts';
 import { startSimulator } from '../../sim/index.ts';
 import type { Simulator } from '../../sim/types.ts';
 import { ACCOUNTS, buildRotationFixture, KEYS, ORG, PROJECT_A, PROJECT_B, T0 } from './helpers/fixture.ts';
-
-/** MongoDB's spec, beside the repository (never copied into it). */
-const SPEC = resolve(fileURLToPath(import.meta.url), '../../../../shared/atlas/atlas-admin-v2-apikeys.openapi.yaml');
-
-/**
- * The simulator follows live Atlas where recorded traffic differs from the spec (shared/atlas/README.md): a
- * never-used access-list entry has `count: 0` (spec: minimum 1), and an error's `parameters` holds strings or is
- * `null` (spec: an array of objects). Prism's copy is loosened exactly there (the main contract test does the
- * same); each patch must apply once, or the test stops.
- */
-function loosenToRecordedTraffic(spec: string): string {
-  const patches: [string, string][] = [
-    [
-      '          format: int32\n          minimum: 1\n          readOnly: true\n          type: integer\n        created:',
-      '          format: int32\n          minimum: 0\n          readOnly: true\n          type: integer\n        created:',
-    ],
-    [
-      '          items:\n            readOnly: true\n            type: object\n          readOnly: true\n          type: array\n        reason:',
-      '          nullable: true\n          readOnly: true\n          type: array\n        reason:',
-    ],
-  ];
-  let loosened = spec;
-  for (const [from, to] of patches) {
-    if (loosened.split(from).length !== 2) throw new Error(`spec patch no longer applies exactly once:\n${from}`);
-    loosened = loosened.replace(from, to);
-  }
-  return loosened;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+import { type PrismProxy, startPrism } from '../helpers/prism.ts';
 
 /**
  * The client's write methods through Stoplight Prism in proxy mode with `--errors`, loaded with MongoDB's spec:
@@ -57,40 +13,15 @@ async function freePort(): Promise<number> {
  */
 describe('Contract: the rotation write endpoints against the official spec (Prism proxy)', () => {
   let sim: Simulator;
-  let prism: ChildProcess;
-  let prismLog = '';
-  let workDir: string;
+  let prism: PrismProxy;
   let client: AtlasClient;
   const events: ClientEvent[] = [];
 
   beforeAll(async () => {
     sim = await startSimulator({ fixture: buildRotationFixture(), now: () => new Date(T0) });
-    // The spec's `ipAddress` path pattern uses `\:`, invalid under JS's `u` flag (Prism would skip the check);
-    // a patched copy with the equivalent `:` keeps it. The shared spec stays untouched.
-    workDir = await mkdtemp(join(tmpdir(), 'rotation-contract-'));
-    const patched = join(workDir, 'spec.patched.openapi.yaml');
-    await writeFile(patched, loosenToRecordedTraffic((await readFile(SPEC, 'utf8')).replaceAll('\\:', ':')));
-    const port = await freePort();
-    prism = spawn(
-      join(process.cwd(), 'node_modules/.bin/prism'),
-      ['proxy', '--errors', patched, sim.baseUrl, '--host', '127.0.0.1', '--port', String(port)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`Prism did not start:\n${prismLog}`)), 50_000);
-      const onData = (chunk: Buffer) => {
-        prismLog += chunk.toString();
-        if (prismLog.includes('Prism is listening')) {
-          clearTimeout(timer);
-          done();
-        }
-      };
-      prism.stdout?.on('data', onData);
-      prism.stderr?.on('data', onData);
-      prism.once('exit', (code) => fail(new Error(`Prism exited (${code}):\n${prismLog}`)));
-    });
+    prism = await startPrism(sim.baseUrl);
     client = createAtlasClient({
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: prism.url,
       flavor: 'atlas',
       credentials: { kind: 'oauth', clientId: ACCOUNTS.worker.clientId, clientSecret: ACCOUNTS.worker.secret },
       // The token endpoint is not in the spec: tokens come from the simulator directly.
@@ -103,9 +34,8 @@ describe('Contract: the rotation write endpoints against the official spec (Pris
 
   afterAll(async () => {
     await client?.close();
-    prism?.kill('SIGTERM');
+    await prism?.close();
     await sim?.close();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   });
 
   /**
@@ -123,9 +53,9 @@ describe('Contract: the rotation write endpoints against the official spec (Pris
   };
 
   const assertNoViolations = () => {
-    expect(prismLog).not.toMatch(/violation/i);
-    expect(prismLog).not.toContain('UNPROCESSABLE_ENTITY');
-    expect(prismLog).not.toContain('VIOLATIONS');
+    expect(prism.log()).not.toMatch(/violation/i);
+    expect(prism.log()).not.toContain('UNPROCESSABLE_ENTITY');
+    expect(prism.log()).not.toContain('VIOLATIONS');
     expect(events.filter((event) => event.type === 'response' && (event.status === 422 || event.status >= 500))).toEqual([]);
   };
 
